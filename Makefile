@@ -1,0 +1,60 @@
+# The README's two commands: `make run` and `make test`. Both set everything up first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run test lint format messages serve load
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; set PYTHON=/path/to/python3.11")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	DEBUG=1 $(BIN)/python manage.py migrate --noinput
+	DEBUG=1 $(BIN)/python manage.py load_demo
+	@echo ""
+	@echo "  Open http://$(HOST):$(PORT)/ and log in as demo / demo-canvas-2026"
+	@echo ""
+	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: install
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# Needs GNU gettext; the compiled .mo files are committed so that nobody else does.
+messages: install
+	DEBUG=1 $(BIN)/python manage.py makemessages -l es -l en --no-obsolete --add-location file -i ".venv/*"
+	$(BIN)/python scripts/fill_english_catalogue.py locale/en/LC_MESSAGES/django.po
+	DEBUG=1 $(BIN)/python manage.py compilemessages
+
+# The production stack on this machine: gunicorn + WhiteNoise, DEBUG off, settings from the
+# environment (README, "Running in production"); an unsafe setting stops it, naming the variable.
+serve: install
+	DEBUG=0 $(BIN)/python manage.py check --deploy --fail-level ERROR
+	DEBUG=0 $(BIN)/python manage.py migrate --noinput
+	DEBUG=0 $(BIN)/python manage.py createcachetable
+	DEBUG=0 $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	DEBUG=0 BIND=$(HOST):$(PORT) $(BIN)/gunicorn --config canvas_site/gunicorn.conf.py
+
+# Load test on loopback against a throwaway PostgreSQL database (README, "Performance").
+load: install
+	$(BIN)/python -m loadtest.run
+
+# PDF export timings: sample and large canvas, WeasyPrint alone, cached (nothing is kept).
+.PHONY: bench
+bench: install
+	DEBUG=1 $(BIN)/python manage.py bench_pdf

@@ -1,0 +1,61 @@
+"""Request logging: one structured line per request, with its timing and a request id."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+
+from django.http import HttpRequest, HttpResponse
+
+from canvas_site.client_ip import client_ip
+from canvas_site.logging import loaded_user_id, request_id_var
+
+logger = logging.getLogger("canvas.request")
+
+# An id handed over by the proxy is kept only if it looks like one: it goes into the logs.
+_SAFE_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+
+
+class RequestLogMiddleware:
+    """Log method, path, status, duration, user and address of every request; first in line.
+
+    The request id comes from ``X-Request-ID`` when a proxy sets a sane one, else is made here;
+    it is echoed in the response and stamped on every log line written during the request.
+    """
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        incoming = request.headers.get("X-Request-ID", "")
+        request_id = incoming if _SAFE_ID.fullmatch(incoming) else uuid.uuid4().hex
+        request.request_id = request_id
+        token = request_id_var.set(request_id)
+        started = time.perf_counter()
+        try:
+            response = self.get_response(request)
+            duration_ms = round((time.perf_counter() - started) * 1000, 1)
+            response["X-Request-ID"] = request_id
+            status = response.status_code
+            logger.log(
+                logging.ERROR if status >= 500 else logging.INFO,
+                "%s %s %s %.1fms",
+                request.method,
+                request.path,
+                status,
+                duration_ms,
+                extra={
+                    "method": request.method,
+                    "path": request.path,
+                    "status": status,
+                    "duration_ms": duration_ms,
+                    "user_id": loaded_user_id(request),
+                    "client_ip": client_ip(request),
+                    "htmx": request.headers.get("HX-Request") == "true",
+                },
+            )
+            return response
+        finally:
+            request_id_var.reset(token)

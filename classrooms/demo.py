@@ -1,0 +1,140 @@
+"""Demo class for `make run`: a teacher, a dozen students, submissions in every state."""
+
+from __future__ import annotations
+
+import copy
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from classrooms.models import Assignment, Classroom, Comment, RubricScore, Submission
+from relationships.models import Canvas
+from relationships.sample import SAMPLE, create_sample_canvas
+
+TEACHER_USERNAME = "profe"
+CLASS_NAME = "Emprendimiento"
+STUDENTS = [
+    "lucia", "mateo", "valentina", "santiago", "camila", "diego",
+    "isabella", "nicolas", "sofia", "tomas", "martina",
+]  # fmt: skip
+
+
+def _variant(index: int) -> dict:
+    """A copy of the sample canvas with some gaps, different for each student."""
+    data = copy.deepcopy(SAMPLE)
+    data["title"] = f"{SAMPLE['title']} · {index + 1}"
+    if index % 3 == 0:
+        data["market_effect"] = ""
+    if index % 4 == 1:
+        for relationship in data["segments"][1]["relationships"]:
+            relationship["costs"] = []
+    if index % 5 == 2:
+        data["segments"][0]["relationships"] = data["segments"][0]["relationships"][:1]
+        data["business_fit"] = ""
+    return data
+
+
+@transaction.atomic
+def create_demo_class(demo_student, password: str) -> Classroom | None:
+    """Create the demo class once; return None when it already exists."""
+    User = get_user_model()
+    teacher, created = User.objects.get_or_create(username=TEACHER_USERNAME)
+    if created:
+        teacher.set_password(password)
+        teacher.save()
+    if teacher.taught_classes.filter(name=CLASS_NAME).exists():
+        return None
+    now = timezone.now()
+    classroom = Classroom.objects.create(name=CLASS_NAME, term="2026-27", teacher=teacher)
+    assignment = Assignment.objects.create(
+        classroom=classroom,
+        title="Bloque de relaciones con clientes",
+        instructions=(
+            "Describe las relaciones con cada segmento, con su coste, y explica cómo encajan "
+            "en tu modelo de negocio."
+        ),
+        due_at=now - timedelta(days=1),
+    )
+    students = [demo_student]
+    for username in STUDENTS:
+        student, created = User.objects.get_or_create(username=username)
+        if created:
+            student.set_password(password)
+            student.save()
+        students.append(student)
+    plan = [
+        "changes_requested_unread",  # demo: reviewed, feedback waiting to be read
+        "not_submitted",
+        "not_submitted",
+        "submitted",
+        "submitted",
+        "submitted_late",
+        "submitted",
+        "changes_requested",
+        "resubmitted",
+        "approved",
+        "approved",
+        "approved",
+    ]
+    for index, (student, state) in enumerate(zip(students, plan, strict=True)):
+        classroom.join(student)
+        if state == "not_submitted":
+            continue
+        canvas = (
+            student.canvases.filter(title=SAMPLE["title"]).first()
+            if student == demo_student
+            else None
+        ) or create_sample_canvas(student, _variant(index))
+        submission = assignment.submit(student, canvas)
+        when = now - timedelta(days=3, hours=index) if state != "submitted_late" else now
+        submission.submitted_at = when
+        submission.is_late = when > assignment.due_at
+        submission.save(update_fields=["submitted_at", "is_late"])
+        if state in {"changes_requested", "changes_requested_unread", "resubmitted"}:
+            _review(submission, teacher, Submission.Status.CHANGES_REQUESTED)
+        if state == "approved":
+            _review(submission, teacher, Submission.Status.APPROVED)
+        if state == "resubmitted":
+            block = Canvas.objects.with_block().get(pk=canvas.pk)
+            segment = block.segments.all()[1]
+            segment.expectation = "Un contacto fijo y respuesta en menos de una hora."
+            segment.save()
+            later = assignment.submit(student, canvas)
+            later.submitted_at = when + timedelta(days=1)
+            later.save(update_fields=["submitted_at"])
+    return classroom
+
+
+def _review(submission: Submission, teacher, status: str) -> None:
+    block = submission.block
+    relationship = block.segment_list[0].relationship_list[0]
+    Comment.objects.create(
+        submission=submission,
+        author=teacher,
+        anchor=relationship.anchor,
+        body="¿Cuántas horas a la semana supone esto? Ponle una cifra al coste.",
+    )
+    Comment.objects.create(
+        submission=submission,
+        author=teacher,
+        body="Buen análisis de los segmentos.",
+    )
+    Comment.objects.create(
+        submission=submission,
+        author=teacher,
+        body="Revisar en clase el punto de los costes.",
+        is_private=True,
+    )
+    for criterion in RubricScore.Criterion.values:
+        RubricScore.objects.create(
+            submission=submission,
+            criterion=criterion,
+            level=4 if status == Submission.Status.APPROVED else 2,
+        )
+    submission.set_verdict(
+        status,
+        "Muy bien planteado." if status == Submission.Status.APPROVED else "Cuantifica los costes.",
+        teacher,
+    )

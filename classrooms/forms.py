@@ -1,0 +1,193 @@
+"""Forms of the classroom side; each owns its validation and its clear messages."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from classrooms.models import (
+    Assignment,
+    Classroom,
+    Comment,
+    RubricScore,
+    SavedComment,
+    Submission,
+    normalise_join_code,
+)
+from relationships.models import Canvas
+
+
+class ClassroomForm(forms.ModelForm):
+    class Meta:
+        model = Classroom
+        fields = ["name", "term"]
+        widgets = {"term": forms.TextInput(attrs={"placeholder": _("e.g. Spring 2027")})}
+
+
+class JoinForm(forms.Form):
+    code = forms.CharField(
+        label=_("Join code"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocapitalize": "characters", "autocomplete": "off"}),
+    )
+
+    def clean_code(self) -> Classroom:
+        code = normalise_join_code(self.cleaned_data["code"])
+        classroom = Classroom.objects.filter(join_code=code).first()
+        if classroom is None:
+            raise forms.ValidationError(
+                _("No class has the code “%(code)s”. Check it with your teacher."),
+                params={"code": code},
+            )
+        if not classroom.joining_open:
+            raise forms.ValidationError(
+                _("The class “%(name)s” is closed to new students. Ask your teacher to open it."),
+                params={"name": classroom.name},
+            )
+        return classroom
+
+
+class CoTeacherForm(forms.Form):
+    username = forms.CharField(label=_("Username of the co-teacher"), max_length=150)
+
+    def __init__(self, *args, classroom: Classroom, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.classroom = classroom
+
+    def clean_username(self):
+        username = self.cleaned_data["username"].strip()
+        user = get_user_model().objects.filter(username=username).first()
+        if user is None:
+            raise forms.ValidationError(
+                _("Nobody has the username “%(u)s”."), params={"u": username}
+            )
+        if user.pk == self.classroom.teacher_id:
+            raise forms.ValidationError(_("That is the class's own teacher."))
+        return user
+
+
+class AssignmentForm(forms.ModelForm):
+    class Meta:
+        model = Assignment
+        fields = ["title", "instructions", "due_at"]
+        widgets = {
+            "instructions": forms.Textarea(attrs={"rows": 3}),
+            "due_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
+        }
+
+
+class SubmitForm(forms.Form):
+    canvas = forms.ModelChoiceField(
+        label=_("Canvas to hand in"),
+        queryset=Canvas.objects.none(),
+        empty_label=None,
+        error_messages={"invalid_choice": _("Pick one of your own canvases.")},
+    )
+
+    def __init__(self, *args, student, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["canvas"].queryset = Canvas.objects.for_user(student)
+
+
+class CommentForm(forms.ModelForm):
+    anchor = forms.CharField(required=False, widget=forms.HiddenInput, max_length=40)
+
+    class Meta:
+        model = Comment
+        fields = ["body", "is_private", "anchor"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, submission: Submission, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.submission = submission
+
+    def clean_anchor(self) -> str:
+        """Only the whole canvas, or a segment or relationship of this very snapshot."""
+        anchor = self.cleaned_data["anchor"]
+        block = self.submission.block
+        valid = {""} | {f"segment-{s.pk}" for s in block.segment_list}
+        valid |= {f"relationship-{r.pk}" for s in block.segment_list for r in s.relationship_list}
+        if anchor not in valid:
+            raise forms.ValidationError(_("That row is not part of this submission."))
+        return anchor
+
+
+class VerdictForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Verdict"),
+        choices=[
+            (Submission.Status.CHANGES_REQUESTED, _("Request changes")),
+            (Submission.Status.APPROVED, _("Approve")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    summary = forms.CharField(
+        label=_("Summary for the student"),
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class RubricForm(forms.Form):
+    """One level and remark per criterion; a criterion left without level stays unscored."""
+
+    def __init__(self, *args, submission: Submission, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.submission = submission
+        existing = {score.criterion: score for score in submission.rubric_scores.all()}
+        for criterion, label in RubricScore.Criterion.choices:
+            score = existing.get(criterion)
+            self.fields[f"{criterion}_level"] = forms.TypedChoiceField(
+                label=label,
+                choices=[("", _("Not scored")), *RubricScore.Level.choices],
+                coerce=int,
+                empty_value=None,
+                required=False,
+                initial=score.level if score else None,
+            )
+            self.fields[f"{criterion}_remark"] = forms.CharField(
+                label=_("Remark"),
+                max_length=500,
+                required=False,
+                widget=forms.TextInput(attrs={"placeholder": _("Remark (optional)")}),
+                initial=score.remark if score else "",
+            )
+
+    def rows(self):
+        """(level field, remark field) per criterion, for the template."""
+        return [
+            (self[f"{criterion}_level"], self[f"{criterion}_remark"])
+            for criterion in RubricScore.Criterion.values
+        ]
+
+    def save(self) -> None:
+        for criterion in RubricScore.Criterion.values:
+            level = self.cleaned_data[f"{criterion}_level"]
+            if level is None:
+                RubricScore.objects.filter(submission=self.submission, criterion=criterion).delete()
+                continue
+            RubricScore.objects.update_or_create(
+                submission=self.submission,
+                criterion=criterion,
+                defaults={"level": level, "remark": self.cleaned_data[f"{criterion}_remark"]},
+            )
+
+
+class SavedCommentForm(forms.ModelForm):
+    class Meta:
+        model = SavedComment
+        fields = ["text"]
+
+    def __init__(self, *args, teacher, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.teacher = teacher
+
+    def clean_text(self) -> str:
+        text = self.cleaned_data["text"].strip()
+        if SavedComment.objects.filter(teacher=self.instance.teacher, text=text).exists():
+            raise forms.ValidationError(_("This remark is already in your bank."))
+        return text

@@ -1,0 +1,65 @@
+"""Print the server time of the assignment dashboard for a class of 200 students."""
+
+import statistics
+import time
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from classrooms.models import Assignment, Classroom, Membership, Submission
+from relationships.document import canvas_document
+from relationships.models import Canvas
+from relationships.sample import create_sample_canvas
+
+
+class Command(BaseCommand):
+    help = "Benchmark the assignment dashboard of a 200-student class (nothing is kept)."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--students", type=int, default=200)
+        parser.add_argument("--runs", type=int, default=30)
+
+    def handle(self, *args, students: int, runs: int, **options) -> None:
+        with transaction.atomic():
+            self._bench(students, runs)
+            transaction.set_rollback(True)  # leave the database as it was
+
+    def _bench(self, students: int, runs: int) -> None:
+        User = get_user_model()
+        teacher = User.objects.create_user("bench-teacher")
+        classroom = Classroom.objects.create(name="Bench", teacher=teacher)
+        assignment = Assignment.objects.create(
+            classroom=classroom, title="Bench", due_at=timezone.now()
+        )
+        users = User.objects.bulk_create(
+            User(username=f"bench-student-{i}") for i in range(students)
+        )
+        Membership.objects.bulk_create(Membership(classroom=classroom, student=u) for u in users)
+        canvas = create_sample_canvas(users[0])
+        document = canvas_document(Canvas.objects.with_block().get(pk=canvas.pk))
+        Submission.objects.bulk_create(
+            Submission(assignment=assignment, student=u, document=document) for u in users
+        )
+        client = Client()
+        client.force_login(teacher)
+        url = reverse("assignment_dashboard", args=[assignment.pk])
+        client.get(url)  # warm up
+        timings = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            response = client.get(url)
+            timings.append((time.perf_counter() - start) * 1000)
+            assert response.status_code == 200
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url)
+        self.stdout.write(
+            f"assignment dashboard, {students} students:"
+            f" median {statistics.median(timings):.1f} ms,"
+            f" p90 {statistics.quantiles(timings, n=10)[-1]:.1f} ms, {len(queries)} queries"
+            f" ({connection.vendor})"
+        )

@@ -1,0 +1,330 @@
+"""Classes, assignments, frozen submissions and the teacher's review of them."""
+
+from __future__ import annotations
+
+import secrets
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models, transaction
+from django.db.models import OuterRef, Q, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from relationships.document import block_from_document, canvas_document
+from relationships.models import Canvas
+
+# No 0/O, 1/I/L: a code read aloud in class or copied from a board must not be ambiguous.
+JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+JOIN_CODE_LENGTH = 6
+
+
+def new_join_code() -> str:
+    return "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
+
+
+def normalise_join_code(code: str) -> str:
+    return "".join(code.split()).upper().replace("-", "")
+
+
+class ClassroomQuerySet(models.QuerySet):
+    def for_teacher(self, user) -> ClassroomQuerySet:
+        """Classes the user teaches, as owner or co-teacher."""
+        return self.filter(Q(teacher=user) | Q(co_teachers=user)).distinct()
+
+    def for_student(self, user) -> ClassroomQuerySet:
+        """Classes the user is a current member of."""
+        return self.filter(memberships__student=user, memberships__removed_at__isnull=True)
+
+
+class Classroom(models.Model):
+    name = models.CharField(_("class"), max_length=120)
+    term = models.CharField(_("term"), max_length=60, blank=True)
+    teacher = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="taught_classes",
+        verbose_name=_("teacher"),
+    )
+    co_teachers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="co_taught_classes",
+        verbose_name=_("co-teachers"),
+    )
+    join_code = models.CharField(_("join code"), max_length=12, unique=True, editable=False)
+    joining_open = models.BooleanField(_("students can join"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ClassroomQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("class")
+        verbose_name_plural = _("classes")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(name=""), name="classroom_name_not_empty")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.term})" if self.term else self.name
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.join_code:
+            self.join_code = new_join_code()
+            while Classroom.objects.filter(join_code=self.join_code).exists():
+                self.join_code = new_join_code()
+        super().save(*args, **kwargs)
+
+    def is_teacher(self, user) -> bool:
+        return user.pk == self.teacher_id or self.co_teachers.filter(pk=user.pk).exists()
+
+    def join(self, user) -> Membership:
+        """Make ``user`` a member again or for the first time. The caller checks joining_open."""
+        membership, _created = Membership.objects.update_or_create(
+            classroom=self, student=user, defaults={"removed_at": None}
+        )
+        return membership
+
+
+class Membership(models.Model):
+    classroom = models.ForeignKey(Classroom, on_delete=models.CASCADE, related_name="memberships")
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    joined_at = models.DateTimeField(default=timezone.now)
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["student__username"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["classroom", "student"], name="membership_one_per_student"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student} · {self.classroom}"
+
+
+class Assignment(models.Model):
+    classroom = models.ForeignKey(Classroom, on_delete=models.CASCADE, related_name="assignments")
+    title = models.CharField(_("title"), max_length=160)
+    instructions = models.TextField(_("instructions"), max_length=4000, blank=True)
+    due_at = models.DateTimeField(_("due"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        ordering = ["due_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(title=""), name="assignment_title_not_empty")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @transaction.atomic
+    def submit(self, student, canvas: Canvas) -> Submission:
+        """Freeze ``canvas`` as it is now into a new submission by ``student``."""
+        block = Canvas.objects.with_block().get(pk=canvas.pk)
+        completeness = block.completeness()
+        now = timezone.now()
+        return Submission.objects.create(
+            assignment=self,
+            student=student,
+            canvas=canvas,
+            document=canvas_document(block),
+            submitted_at=now,
+            is_late=now > self.due_at,
+            completeness_score=completeness.score,
+            segment_count=len(block.segment_list),
+            relationship_count=sum(len(s.relationship_list) for s in block.segment_list),
+            yearly_cost=block.yearly_cost,
+            currency=block.currency,
+        )
+
+
+class SubmissionQuerySet(models.QuerySet):
+    def latest_per_student(self) -> SubmissionQuerySet:
+        """Only each student's newest submission to its assignment."""
+        newest = (
+            Submission.objects.filter(
+                assignment=OuterRef("assignment"), student=OuterRef("student")
+            )
+            .order_by("-submitted_at", "-pk")
+            .values("pk")[:1]
+        )
+        return self.filter(pk=Subquery(newest))
+
+    def with_unread_feedback(self, student) -> SubmissionQuerySet:
+        """The student's reviewed submissions whose feedback they have not opened since."""
+        return self.filter(student=student, reviewed_at__isnull=False).filter(
+            Q(feedback_seen_at__isnull=True) | Q(feedback_seen_at__lt=models.F("reviewed_at"))
+        )
+
+
+class Submission(models.Model):
+    """A frozen snapshot of a student's canvas, handed in to an assignment."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Waiting for review")
+        CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+        APPROVED = "approved", _("Approved")
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="submissions")
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="submissions"
+    )
+    canvas = models.ForeignKey(
+        Canvas, on_delete=models.SET_NULL, null=True, blank=True, related_name="submissions"
+    )
+    document = models.JSONField()
+    submitted_at = models.DateTimeField(default=timezone.now)
+    is_late = models.BooleanField(default=False)
+    # A summary of the frozen document, written once, for the dashboard.
+    completeness_score = models.PositiveSmallIntegerField(default=0)
+    segment_count = models.PositiveIntegerField(default=0)
+    relationship_count = models.PositiveIntegerField(default=0)
+    yearly_cost = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
+    currency = models.CharField(max_length=3, default="EUR")
+
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.SUBMITTED)
+    verdict_summary = models.TextField(_("summary for the student"), max_length=4000, blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    feedback_seen_at = models.DateTimeField(null=True, blank=True)
+
+    objects = SubmissionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-submitted_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["submitted", "changes_requested", "approved"]),
+                name="submission_status_known",
+            )
+        ]
+        indexes = [models.Index(fields=["assignment", "student", "-submitted_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.student} · {self.assignment}"
+
+    @property
+    def block(self) -> Canvas:
+        """The frozen canvas, as unsaved instances with their children cached (no queries)."""
+        if not hasattr(self, "_block"):
+            self._block = block_from_document(self.document)
+        return self._block
+
+    def set_verdict(self, status: str, summary: str, reviewer) -> None:
+        self.status = status
+        self.verdict_summary = summary
+        self.reviewed_at = timezone.now()
+        self.reviewed_by = reviewer
+        self.save(update_fields=["status", "verdict_summary", "reviewed_at", "reviewed_by"])
+
+    def previous_reviewed(self) -> Submission | None:
+        """The student's last reviewed submission to the same assignment before this one."""
+        return (
+            Submission.objects.filter(
+                assignment_id=self.assignment_id,
+                student_id=self.student_id,
+                reviewed_at__isnull=False,
+                submitted_at__lt=self.submitted_at,
+            )
+            .order_by("-submitted_at")
+            .first()
+        )
+
+    @property
+    def has_unread_feedback(self) -> bool:
+        return self.reviewed_at is not None and (
+            self.feedback_seen_at is None or self.feedback_seen_at < self.reviewed_at
+        )
+
+
+class Comment(models.Model):
+    """A teacher's remark on a submission: on the whole canvas or anchored to one row."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    # "" for the whole canvas, else "segment-<id>" or "relationship-<id>" of the snapshot.
+    anchor = models.CharField(max_length=40, blank=True)
+    body = models.TextField(_("comment"), max_length=4000)
+    is_private = models.BooleanField(_("private note (only teachers see it)"), default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [models.CheckConstraint(condition=~Q(body=""), name="comment_not_empty")]
+
+    def __str__(self) -> str:
+        return self.body[:60]
+
+
+class RubricScore(models.Model):
+    """One criterion of the rubric, scored on a submission: a level and a remark."""
+
+    class Criterion(models.TextChoices):
+        EXPECTATIONS = "expectations", _("Knows what each segment expects")
+        ESTABLISHED = "established", _("Tells established from planned relationships")
+        COSTS = "costs", _("Quantifies set-up and running costs")
+        INTEGRATION = "integration", _("Fits the rest of the business model")
+        INTERACTION = "interaction", _("Says how, how often and who interacts")
+        MARKET_EFFECT = "market_effect", _("States the effect wanted on the market")
+
+    class Level(models.IntegerChoices):
+        BEGINNING = 1, _("Beginning")
+        DEVELOPING = 2, _("Developing")
+        PROFICIENT = 3, _("Proficient")
+        EXEMPLARY = 4, _("Exemplary")
+
+    submission = models.ForeignKey(
+        Submission, on_delete=models.CASCADE, related_name="rubric_scores"
+    )
+    criterion = models.CharField(max_length=20, choices=Criterion.choices)
+    level = models.PositiveSmallIntegerField(choices=Level.choices)
+    remark = models.CharField(_("remark"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission", "criterion"], name="rubric_one_score_per_criterion"
+            ),
+            models.CheckConstraint(
+                condition=Q(level__gte=1, level__lte=4), name="rubric_level_1_to_4"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion}: {self.level}"
+
+
+class SavedComment(models.Model):
+    """A remark a teacher makes often, kept in their comment bank."""
+
+    teacher = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_comments"
+    )
+    text = models.CharField(_("remark"), max_length=1000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["text"]
+        constraints = [
+            models.UniqueConstraint(fields=["teacher", "text"], name="saved_comment_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:60]

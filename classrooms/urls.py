@@ -1,0 +1,29 @@
+from django.urls import path
+
+from classrooms import views
+
+urlpatterns = [
+    path("classes/", views.class_list, name="class_list"),
+    path("classes/join/", views.join, name="join"),
+    path("classes/join/<str:code>/", views.join, name="join_with_code"),
+    path("classes/<int:pk>/", views.class_detail, name="class_detail"),
+    path("classes/<int:pk>/joining/", views.class_joining, name="class_joining"),
+    path(
+        "classes/<int:pk>/members/<int:membership_pk>/remove/",
+        views.member_remove,
+        name="member_remove",
+    ),
+    path("classes/<int:pk>/co-teachers/", views.co_teacher_add, name="co_teacher_add"),
+    path("classes/<int:pk>/assignments/new/", views.assignment_create, name="assignment_create"),
+    path("assignments/<int:pk>/", views.assignment_dashboard, name="assignment_dashboard"),
+    path("assignments/<int:pk>/results.csv", views.assignment_results_csv, name="assignment_csv"),
+    path("assignments/<int:pk>/submit/", views.assignment_submit, name="assignment_submit"),
+    path("assignments/<int:pk>/next/", views.assignment_next, name="assignment_next"),
+    path("submissions/<int:pk>/", views.submission_feedback, name="submission_feedback"),
+    path("submissions/<int:pk>/review/", views.submission_review, name="submission_review"),
+    path("submissions/<int:pk>/comments/", views.comment_create, name="comment_create"),
+    path("submissions/<int:pk>/rubric/", views.rubric_save, name="rubric_save"),
+    path("submissions/<int:pk>/verdict/", views.verdict_save, name="verdict_save"),
+    path("comment-bank/", views.saved_comment_create, name="saved_comment_create"),
+    path("comment-bank/<int:pk>/delete/", views.saved_comment_delete, name="saved_comment_delete"),
+]

@@ -1,0 +1,572 @@
+"""Classes and teacher review. Thin views; access checked by one helper per kind of object.
+
+A teacher (owner or co-teacher) sees the class's submissions and private notes; a student sees
+only their own submissions and the public comments on them; anyone else gets a 404.
+"""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from classrooms.forms import (
+    AssignmentForm,
+    ClassroomForm,
+    CommentForm,
+    CoTeacherForm,
+    JoinForm,
+    RubricForm,
+    SavedCommentForm,
+    SubmitForm,
+    VerdictForm,
+)
+from classrooms.models import (
+    Assignment,
+    Classroom,
+    Comment,
+    Membership,
+    RubricScore,
+    SavedComment,
+    Submission,
+)
+from classrooms.review import class_gaps, diff_documents, field_label
+from relationships.models import Canvas
+from relationships.templatetags.canvas_tags import money
+from relationships.views import HtmxHttpRequest
+
+# --- access -------------------------------------------------------------------------------
+
+
+def _get_class_for_teacher(request: HtmxHttpRequest, pk: int) -> Classroom:
+    return get_object_or_404(Classroom.objects.for_teacher(request.user), pk=pk)
+
+
+def _get_assignment_for_teacher(request: HtmxHttpRequest, pk: int) -> Assignment:
+    return get_object_or_404(
+        Assignment.objects.select_related("classroom").filter(
+            classroom__in=Classroom.objects.for_teacher(request.user)
+        ),
+        pk=pk,
+    )
+
+
+def _get_submission_for_teacher(request: HtmxHttpRequest, pk: int) -> Submission:
+    return get_object_or_404(
+        Submission.objects.select_related("assignment__classroom", "student").filter(
+            assignment__classroom__in=Classroom.objects.for_teacher(request.user)
+        ),
+        pk=pk,
+    )
+
+
+def _get_submission_for_student(request: HtmxHttpRequest, pk: int) -> Submission:
+    return get_object_or_404(
+        Submission.objects.select_related("assignment__classroom"), pk=pk, student=request.user
+    )
+
+
+# --- classes ------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def class_list(request: HtmxHttpRequest) -> HttpResponse:
+    """The classes I teach and the ones I take, and the form that starts a class."""
+    form = ClassroomForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        classroom = form.save(commit=False)
+        classroom.teacher = request.user
+        classroom.save()
+        return redirect("class_detail", pk=classroom.pk)
+    unread = set(
+        Submission.objects.with_unread_feedback(request.user).values_list(
+            "assignment__classroom_id", flat=True
+        )
+    )
+    return render(
+        request,
+        "classrooms/class_list.html",
+        {
+            "form": form,
+            "teaching": Classroom.objects.for_teacher(request.user),
+            "taking": Classroom.objects.for_student(request.user).select_related("teacher"),
+            "unread_class_ids": unread,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def join(request: HtmxHttpRequest, code: str = "") -> HttpResponse:
+    """Join a class with its code, typed in or carried by a join link."""
+    form = JoinForm(request.POST or ({"code": code} if code else None))
+    if request.method == "POST" and form.is_valid():
+        classroom = form.cleaned_data["code"]
+        classroom.join(request.user)
+        messages.success(request, _("You joined “%(name)s”.") % {"name": classroom.name})
+        return redirect("class_detail", pk=classroom.pk)
+    return render(request, "classrooms/join.html", {"form": form})
+
+
+@require_GET
+def class_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    classroom = get_object_or_404(Classroom.objects.select_related("teacher"), pk=pk)
+    if classroom.is_teacher(request.user):
+        return _class_for_teacher(request, classroom)
+    if classroom.memberships.filter(student=request.user, removed_at__isnull=True).exists():
+        return _class_for_student(request, classroom)
+    raise Http404
+
+
+def _class_for_teacher(
+    request: HtmxHttpRequest, classroom: Classroom, **forms_in_error
+) -> HttpResponse:
+    memberships = list(
+        classroom.memberships.filter(removed_at__isnull=True).select_related("student")
+    )
+    latest = (
+        Submission.objects.filter(assignment__classroom=classroom)
+        .latest_per_student()
+        .order_by("student_id", "-submitted_at")
+    )
+    newest_per_student = {}
+    for submission in latest:
+        newest_per_student.setdefault(submission.student_id, submission)
+    blocks = [submission.block for submission in newest_per_student.values()]
+    join_url = request.build_absolute_uri(reverse("join_with_code", args=[classroom.join_code]))
+    return render(
+        request,
+        "classrooms/class_teacher.html",
+        {
+            "classroom": classroom,
+            "memberships": memberships,
+            "co_teachers": list(classroom.co_teachers.all()),
+            "assignments": list(classroom.assignments.all()),
+            "assignment_form": forms_in_error.get("assignment_form") or AssignmentForm(),
+            "co_teacher_form": forms_in_error.get("co_teacher_form")
+            or CoTeacherForm(classroom=classroom),
+            "gaps": class_gaps(blocks),
+            "gaps_total": len(blocks),
+            "join_url": join_url,
+        },
+    )
+
+
+def _class_for_student(request: HtmxHttpRequest, classroom: Classroom) -> HttpResponse:
+    submissions = Submission.objects.filter(
+        assignment__classroom=classroom, student=request.user
+    ).defer("document")
+    by_assignment: dict[int, list[Submission]] = {}
+    for submission in submissions:
+        by_assignment.setdefault(submission.assignment_id, []).append(submission)
+    assignments = list(classroom.assignments.all())
+    for assignment in assignments:
+        assignment.my_submissions = by_assignment.get(assignment.pk, [])
+    return render(
+        request,
+        "classrooms/class_student.html",
+        {
+            "classroom": classroom,
+            "assignments": assignments,
+            "my_canvases": list(Canvas.objects.for_user(request.user).only("pk", "title")),
+        },
+    )
+
+
+@require_POST
+def class_joining(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    classroom = _get_class_for_teacher(request, pk)
+    classroom.joining_open = not classroom.joining_open
+    classroom.save(update_fields=["joining_open"])
+    return redirect("class_detail", pk=pk)
+
+
+@require_POST
+def member_remove(request: HtmxHttpRequest, pk: int, membership_pk: int) -> HttpResponse:
+    classroom = _get_class_for_teacher(request, pk)
+    membership = get_object_or_404(Membership, pk=membership_pk, classroom=classroom)
+    membership.removed_at = timezone.now()
+    membership.save(update_fields=["removed_at"])
+    messages.success(
+        request,
+        _("%(name)s was removed from the class; their submissions stay with you.")
+        % {"name": membership.student.get_username()},
+    )
+    return redirect("class_detail", pk=pk)
+
+
+@require_POST
+def co_teacher_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    classroom = _get_class_for_teacher(request, pk)
+    form = CoTeacherForm(request.POST, classroom=classroom)
+    if not form.is_valid():
+        return _class_for_teacher(request, classroom, co_teacher_form=form)
+    classroom.co_teachers.add(form.cleaned_data["username"])
+    return redirect("class_detail", pk=pk)
+
+
+@require_POST
+def assignment_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    classroom = _get_class_for_teacher(request, pk)
+    form = AssignmentForm(request.POST)
+    if not form.is_valid():
+        return _class_for_teacher(request, classroom, assignment_form=form)
+    assignment = form.save(commit=False)
+    assignment.classroom = classroom
+    assignment.save()
+    return redirect("assignment_dashboard", pk=assignment.pk)
+
+
+# --- assignments ----------------------------------------------------------------------------
+
+
+STATUS_NOT_SUBMITTED = "not_submitted"
+SORT_KEYS = {
+    "student": lambda row: row["student"].get_username().lower(),
+    "status": lambda row: row["status"],
+    "score": lambda row: row["submission"].completeness_score if row["submission"] else -1,
+    "cost": lambda row: row["submission"].yearly_cost if row["submission"] else -1,
+    "submitted": lambda row: row["submission"].submitted_at.timestamp() if row["submission"] else 0,
+}
+
+
+def _dashboard_rows(assignment: Assignment, with_rubric: bool = False) -> list[dict]:
+    """One row per current student: their newest submission (or none) and its status.
+
+    Two queries whatever the size of the class.
+    """
+    latest = Submission.objects.filter(assignment=assignment).latest_per_student().defer("document")
+    if with_rubric:
+        latest = latest.prefetch_related("rubric_scores")
+    by_student = {submission.student_id: submission for submission in latest}
+    rows = []
+    for membership in assignment.classroom.memberships.filter(
+        removed_at__isnull=True
+    ).select_related("student"):
+        submission = by_student.get(membership.student_id)
+        rows.append(
+            {
+                "student": membership.student,
+                "submission": submission,
+                "status": submission.status if submission else STATUS_NOT_SUBMITTED,
+            }
+        )
+    return rows
+
+
+def _status_choices() -> list[tuple[str, str]]:
+    return [(STATUS_NOT_SUBMITTED, _("Not submitted")), *Submission.Status.choices]
+
+
+@require_GET
+def assignment_dashboard(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Teachers: a row per student. Students: the assignment, their submissions, a hand-in form."""
+    assignment = get_object_or_404(Assignment.objects.select_related("classroom"), pk=pk)
+    if not assignment.classroom.is_teacher(request.user):
+        return redirect("class_detail", pk=assignment.classroom_id)
+    rows = _dashboard_rows(assignment)
+    counts = {key: 0 for key, _label in _status_choices()}
+    for row in rows:
+        counts[row["status"]] += 1
+    status = request.GET.get("status", "")
+    if status in counts:
+        rows = [row for row in rows if row["status"] == status]
+    if request.GET.get("late") == "1":
+        rows = [row for row in rows if row["submission"] and row["submission"].is_late]
+    sort = request.GET.get("sort", "student")
+    key = sort.removeprefix("-")
+    if key in SORT_KEYS:
+        rows.sort(key=SORT_KEYS[key], reverse=sort.startswith("-"))
+    labels = dict(Submission.Status.choices)
+    for row in rows:
+        if submission := row["submission"]:
+            row["status_label"] = labels[submission.status]
+            row["yearly_cost"] = money(submission.yearly_cost, submission.currency)
+    return render(
+        request,
+        "classrooms/dashboard.html",
+        {
+            "assignment": assignment,
+            "classroom": assignment.classroom,
+            "rows": rows,
+            "status_choices": [(k, label, counts[k]) for k, label in _status_choices()],
+            "current_status": status,
+            "current_sort": sort,
+            "late_only": request.GET.get("late") == "1",
+        },
+    )
+
+
+@require_GET
+def assignment_results_csv(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    assignment = _get_assignment_for_teacher(request, pk)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    filename = f"results-{assignment.pk}-{timezone.localdate():%Y-%m-%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.write("\ufeff")  # so that spreadsheets read the accents right
+    writer = csv.writer(response)
+    criteria = RubricScore.Criterion
+    writer.writerow(
+        [
+            _("student"),
+            _("status"),
+            _("late"),
+            _("completeness"),
+            _("segments"),
+            _("relationships"),
+            _("yearly cost"),
+            _("currency"),
+            _("submitted at"),
+            _("reviewed at"),
+            _("verdict summary"),
+            *[str(label) for label in criteria.labels],
+        ]
+    )
+    labels = dict(_status_choices())
+    for row in _dashboard_rows(assignment, with_rubric=True):
+        submission = row["submission"]
+        levels = {}
+        if submission:
+            levels = {s.criterion: s.level for s in submission.rubric_scores.all()}
+        writer.writerow(
+            [
+                row["student"].get_username(),
+                labels[row["status"]],
+                (_("yes") if submission.is_late else _("no")) if submission else "",
+                submission.completeness_score if submission else "",
+                submission.segment_count if submission else "",
+                submission.relationship_count if submission else "",
+                submission.yearly_cost if submission else "",
+                submission.currency if submission else "",
+                submission.submitted_at.isoformat() if submission else "",
+                submission.reviewed_at.isoformat() if submission and submission.reviewed_at else "",
+                _csv_safe(submission.verdict_summary) if submission else "",
+                *[levels.get(criterion, "") for criterion in criteria.values],
+            ]
+        )
+    return response
+
+
+def _csv_safe(text: str) -> str:
+    """Keep a spreadsheet from running user text as a formula."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@require_POST
+def assignment_submit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    assignment = get_object_or_404(
+        Assignment.objects.select_related("classroom"),
+        pk=pk,
+        classroom__memberships__student=request.user,
+        classroom__memberships__removed_at__isnull=True,
+    )
+    form = SubmitForm(request.POST, student=request.user)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["canvas"]))
+        return redirect(
+            f"{reverse('class_detail', args=[assignment.classroom_id])}#assignment-{pk}"
+        )
+    submission = assignment.submit(request.user, form.cleaned_data["canvas"])
+    if submission.is_late:
+        messages.warning(request, _("Handed in after the due date: it is marked late."))
+    else:
+        messages.success(request, _("Handed in. You can keep editing your canvas."))
+    return redirect(f"{reverse('class_detail', args=[assignment.classroom_id])}#assignment-{pk}")
+
+
+def _next_waiting(assignment: Assignment, after: Submission | None = None) -> Submission | None:
+    """The next newest-per-student submission still waiting for review, oldest first."""
+    waiting = (
+        Submission.objects.filter(assignment=assignment, status=Submission.Status.SUBMITTED)
+        .latest_per_student()
+        .defer("document")
+        .order_by("submitted_at", "pk")
+    )
+    if after is not None:
+        waiting = waiting.exclude(pk=after.pk)
+    return waiting.first()
+
+
+@require_GET
+def assignment_next(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    assignment = _get_assignment_for_teacher(request, pk)
+    submission = _next_waiting(assignment)
+    if submission is None:
+        messages.success(request, _("Nothing is waiting for review. Well done!"))
+        return redirect("assignment_dashboard", pk=pk)
+    return redirect("submission_review", pk=submission.pk)
+
+
+# --- review ---------------------------------------------------------------------------------
+
+
+def _attach_comments(block, comments: list[Comment]) -> list[Comment]:
+    """Hang each comment on the row it is anchored to; return those on the whole canvas."""
+    by_anchor: dict[str, list[Comment]] = {}
+    for comment in comments:
+        by_anchor.setdefault(comment.anchor, []).append(comment)
+    for segment in block.segment_list:
+        segment.review_comments = by_anchor.get(f"segment-{segment.pk}", [])
+        for relationship in segment.relationship_list:
+            relationship.review_comments = by_anchor.get(f"relationship-{relationship.pk}", [])
+    return by_anchor.get("", [])
+
+
+def _snapshot_context(submission: Submission, comments: list[Comment]) -> dict:
+    """What every page showing a frozen submission needs: the block, read-only, commented."""
+    block = submission.block
+    return {
+        "submission": submission,
+        "assignment": submission.assignment,
+        "classroom": submission.assignment.classroom,
+        "snapshot": block,
+        "canvas": block,
+        "readonly": True,
+        "completeness": block.completeness(),
+        "canvas_comments": _attach_comments(block, comments),
+    }
+
+
+def _review_context(request: HtmxHttpRequest, submission: Submission, **forms_in_error) -> dict:
+    comments = list(submission.comments.select_related("author"))
+    previous = submission.previous_reviewed()
+    changes = diff_documents(previous.document, submission.document) if previous else None
+    if changes:
+        for change in changes:
+            change.field_labels = [field_label(name) for name in change.fields]
+    return {
+        **_snapshot_context(submission, comments),
+        "private_notes": [c for c in comments if c.is_private],
+        "previous": previous,
+        "changes": changes,
+        "verdict_form": forms_in_error.get("verdict_form")
+        or VerdictForm(
+            initial={"status": submission.status, "summary": submission.verdict_summary}
+        ),
+        "rubric_form": forms_in_error.get("rubric_form") or RubricForm(submission=submission),
+        "comment_form": forms_in_error.get("comment_form") or CommentForm(submission=submission),
+        "saved_comments": list(SavedComment.objects.filter(teacher=request.user)),
+        "saved_comment_form": SavedCommentForm(teacher=request.user),
+        "next_submission": _next_waiting(submission.assignment, after=submission),
+        "is_teacher": True,
+    }
+
+
+@require_GET
+def submission_review(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    submission = _get_submission_for_teacher(request, pk)
+    return render(request, "classrooms/review.html", _review_context(request, submission))
+
+
+@require_POST
+def comment_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    submission = _get_submission_for_teacher(request, pk)
+    form = CommentForm(request.POST, submission=submission)
+    if form.is_valid():
+        comment = form.save(commit=False)
+        comment.submission = submission
+        comment.author = request.user
+        comment.save()
+        anchor = comment.anchor
+        if not request.htmx:
+            return redirect(f"{reverse('submission_review', args=[pk])}#{anchor or 'comments'}")
+        return _render_anchor_comments(
+            request, submission, anchor, CommentForm(submission=submission)
+        )
+    anchor = request.POST.get("anchor", "")
+    if request.htmx:
+        return _render_anchor_comments(request, submission, anchor, form)
+    return render(
+        request, "classrooms/review.html", _review_context(request, submission, comment_form=form)
+    )
+
+
+def _render_anchor_comments(request, submission, anchor: str, form) -> HttpResponse:
+    comments = [c for c in submission.comments.select_related("author") if c.anchor == anchor]
+    return render(
+        request,
+        "classrooms/review.html#anchor-comments",
+        {
+            "submission": submission,
+            "anchor": anchor,
+            "comments": comments,
+            "form": form,
+            "is_teacher": True,
+        },
+    )
+
+
+@require_POST
+def rubric_save(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    submission = _get_submission_for_teacher(request, pk)
+    form = RubricForm(request.POST, submission=submission)
+    if not form.is_valid():
+        return render(
+            request,
+            "classrooms/review.html",
+            _review_context(request, submission, rubric_form=form),
+        )
+    form.save()
+    messages.success(request, _("Rubric saved."))
+    return redirect(f"{reverse('submission_review', args=[pk])}#rubric")
+
+
+@require_POST
+def verdict_save(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    submission = _get_submission_for_teacher(request, pk)
+    form = VerdictForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request,
+            "classrooms/review.html",
+            _review_context(request, submission, verdict_form=form),
+        )
+    submission.set_verdict(form.cleaned_data["status"], form.cleaned_data["summary"], request.user)
+    messages.success(
+        request,
+        _("Verdict saved for %(name)s.") % {"name": submission.student.get_username()},
+    )
+    if "next" in request.POST:
+        return redirect("assignment_next", pk=submission.assignment_id)
+    return redirect("submission_review", pk=pk)
+
+
+@require_POST
+def saved_comment_create(request: HtmxHttpRequest) -> HttpResponse:
+    form = SavedCommentForm(request.POST, teacher=request.user)
+    if form.is_valid():
+        form.save()
+        messages.success(request, _("Remark added to your comment bank."))
+    else:
+        messages.error(request, " ".join(form.errors.get("text", [])))
+    return redirect(request.POST.get("next_url") or "class_list")
+
+
+@require_POST
+def saved_comment_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    get_object_or_404(SavedComment, pk=pk, teacher=request.user).delete()
+    return redirect(request.POST.get("next_url") or "class_list")
+
+
+# --- the student's side ---------------------------------------------------------------------
+
+
+@require_GET
+def submission_feedback(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """The student's frozen submission with the teacher's public comments, rubric and verdict."""
+    submission = _get_submission_for_student(request, pk)
+    public = [c for c in submission.comments.select_related("author") if not c.is_private]
+    context = {
+        **_snapshot_context(submission, public),
+        "rubric": list(submission.rubric_scores.all()),
+        "was_unread": submission.has_unread_feedback,
+        "is_teacher": False,
+    }
+    if submission.has_unread_feedback:
+        Submission.objects.filter(pk=pk).update(feedback_seen_at=timezone.now())
+    return render(request, "classrooms/feedback.html", context)

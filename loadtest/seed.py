@@ -1,0 +1,85 @@
+"""Seed the throwaway load-test database: users, each with a canvas and a logged-in session.
+
+Run by loadtest/run.py with the server's environment; prints one JSON list on stdout:
+``[{"session": key, "canvas": pk, "relationships": [pk, ...]}, ...]``.
+"""
+
+import json
+import os
+import sys
+from decimal import Decimal
+
+import django
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "canvas_site.settings")
+django.setup()
+
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
+from django.contrib.auth.models import User  # noqa: E402
+from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
+from django.db import transaction  # noqa: E402
+
+from relationships.models import Canvas, CostItem, Relationship, Segment  # noqa: E402
+
+
+@transaction.atomic
+def seed(users: int, segments: int, relationships: int, costs: int) -> list[dict]:
+    seeded = []
+    for n in range(users):
+        user = User(username=f"load{n}")
+        user.set_unusable_password()
+        user.save()
+        canvas = Canvas.objects.create(
+            owner=user, title=f"Venture {n}", description="A bakery", business_fit="Fits"
+        )
+        relationship_pks = []
+        for s in range(segments):
+            segment = Segment.objects.create(
+                canvas=canvas,
+                name=f"Segment {s}",
+                expectation="Someone to talk to",
+                customer_count=100,
+                purchases_per_year=Decimal("12"),
+                average_spend=Decimal("5"),
+            )
+            for r in range(relationships):
+                relationship = Relationship(
+                    segment=segment,
+                    type="personal",
+                    contact="direct",
+                    reach="individual",
+                    bond="transactional",
+                    state="established",
+                    interaction=f"Weekly call {r}",
+                )
+                relationship.goals = ["acquisition"]
+                relationship.save()
+                relationship_pks.append(relationship.pk)
+                CostItem.objects.bulk_create(
+                    CostItem(
+                        relationship=relationship,
+                        label=f"Cost {c}",
+                        amount=Decimal("10"),
+                        frequency="monthly",
+                        position=c,
+                    )
+                    for c in range(costs)
+                )
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.create()
+        seeded.append(
+            {
+                "session": session.session_key,
+                "canvas": canvas.pk,
+                "relationships": relationship_pks,
+            }
+        )
+    return seeded
+
+
+if __name__ == "__main__":
+    users, segments, relationships, costs = (int(a) for a in sys.argv[1:5])
+    json.dump(seed(users, segments, relationships, costs), sys.stdout)

@@ -1,0 +1,154 @@
+"""Forms for the block. They own validation; the models and the database enforce it again."""
+
+from __future__ import annotations
+
+from django import forms
+from django.db import IntegrityError, transaction
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+from relationships.models import Canvas, CostItem, Relationship, Segment
+
+
+class VersionedForm(forms.ModelForm):
+    """A model form that refuses to overwrite a row someone else saved in the meantime."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+
+    conflict_message = _(
+        "This was changed in another tab or by another session while you were editing. "
+        "Your text is kept below: check it against the saved version and save again to "
+        "replace it."
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+
+    def save_if_current(self) -> bool:
+        """Create, or update only if nobody saved since the form was opened.
+
+        On a conflict nothing is written, a form error explains it, and the form's version
+        moves to the saved one so that saving again on purpose replaces it. Raises Http404 when
+        the row, or the parent a new row goes under, was deleted meanwhile (another tab).
+        """
+        instance = self.save(commit=False)
+        if instance._state.adding:
+            try:
+                with transaction.atomic():
+                    instance.save()
+            except IntegrityError:
+                raise Http404("The parent of this item was deleted meanwhile.") from None
+            return True
+        expected = self.cleaned_data.get("version")
+        if expected is None:
+            expected = (
+                type(instance)
+                ._default_manager.values_list("version", flat=True)
+                .get(pk=instance.pk)
+            )
+        if type(instance)._default_manager.save_if_current(instance, expected):
+            return True
+        current = (
+            type(instance)
+            ._default_manager.values_list("version", flat=True)
+            .filter(pk=instance.pk)
+            .first()
+        )
+        if current is None:
+            raise Http404("This item was deleted meanwhile.")
+        self.data = self.data.copy()
+        self.data[self.add_prefix("version")] = str(current)
+        self.add_error(None, self.conflict_message)
+        return False
+
+
+class CanvasCreateForm(forms.ModelForm):
+    class Meta:
+        model = Canvas
+        fields = ["title"]
+        widgets = {"title": forms.TextInput(attrs={"placeholder": _("e.g. Neighbourhood bakery")})}
+
+
+class CanvasForm(VersionedForm):
+    class Meta:
+        model = Canvas
+        fields = ["title", "description", "currency", "business_fit", "market_effect"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "business_fit": forms.Textarea(attrs={"rows": 3}),
+            "market_effect": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+class SegmentForm(VersionedForm):
+    class Meta:
+        model = Segment
+        fields = [
+            "name",
+            "description",
+            "expected_type",
+            "expectation",
+            "customer_count",
+            "purchases_per_year",
+            "average_spend",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 2}),
+            "expectation": forms.Textarea(attrs={"rows": 2}),
+        }
+        labels = {"expected_type": _("Relationship they expect")}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["expected_type"].choices = [
+            ("", _("Not sure yet")),
+            *Relationship.Type.choices,
+        ]
+        for name in ("customer_count", "purchases_per_year", "average_spend"):
+            self.fields[name].widget.attrs.update({"min": 0, "inputmode": "decimal"})
+
+
+class RelationshipForm(VersionedForm):
+    goals = forms.MultipleChoiceField(
+        label=_("Goals"),
+        choices=Relationship.Goal.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Pick at least one goal.")},
+    )
+
+    class Meta:
+        model = Relationship
+        fields = ["type", "state", "contact", "reach", "bond", "interaction"]
+        widgets = {
+            "type": forms.RadioSelect,
+            "state": forms.RadioSelect,
+            "contact": forms.RadioSelect,
+            "reach": forms.RadioSelect,
+            "bond": forms.RadioSelect,
+            "interaction": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["goals"].initial = self.instance.goals
+        for name in ("type", "state", "contact", "reach", "bond"):
+            # Radio buttons: drop the empty "---------" choice Django adds.
+            self.fields[name].choices = [c for c in self.fields[name].choices if c[0]]
+
+    def save(self, commit: bool = True) -> Relationship:
+        self.instance.goals = self.cleaned_data["goals"]
+        return super().save(commit=commit)
+
+
+class CostItemForm(VersionedForm):
+    class Meta:
+        model = CostItem
+        fields = ["label", "amount", "frequency"]
+        widgets = {"amount": forms.NumberInput(attrs={"min": 0, "step": "0.01"})}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["frequency"].choices = [c for c in self.fields["frequency"].choices if c[0]]

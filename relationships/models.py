@@ -1,0 +1,574 @@
+"""The Customer Relationships block: a canvas, its segments, their relationships and costs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models, transaction
+from django.db.models import F, Max, Prefetch, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+MAX_AMOUNT = Decimal("99999999.99")
+MAX_CUSTOMERS = 1_000_000_000
+MAX_PURCHASES_PER_YEAR = Decimal("100000")
+ZERO = Decimal("0.00")
+
+
+class Currency(models.TextChoices):
+    """ISO 4217 codes offered for a canvas: the euro and the currencies of our users' countries."""
+
+    EUR = "EUR", _("Euro")
+    USD = "USD", _("US dollar")
+    GBP = "GBP", _("Pound sterling")
+    MXN = "MXN", _("Mexican peso")
+    ARS = "ARS", _("Argentine peso")
+    COP = "COP", _("Colombian peso")
+    CLP = "CLP", _("Chilean peso")
+    PEN = "PEN", _("Peruvian sol")
+    UYU = "UYU", _("Uruguayan peso")
+    BOB = "BOB", _("Bolivian boliviano")
+    GTQ = "GTQ", _("Guatemalan quetzal")
+    DOP = "DOP", _("Dominican peso")
+    CRC = "CRC", _("Costa Rican colón")
+
+
+class RelationshipType(models.TextChoices):
+    """The seven ways a venture can relate to a customer segment."""
+
+    PERSONAL = "personal", _("Personal assistance")
+    DEDICATED = "dedicated", _("Dedicated personal assistance")
+    SELF_SERVICE = "self_service", _("Self-service")
+    AUTOMATED = "automated", _("Automated services")
+    COMMUNITIES = "communities", _("Communities")
+    CO_CREATION = "co_creation", _("Co-creation")
+    THIRD_PARTIES = "third_parties", _("Via third parties")
+
+
+class VersionedQuerySet(models.QuerySet):
+    def save_if_current(self, obj: models.Model, expected_version: int) -> bool:
+        """Write every field of ``obj`` only if its row still has ``expected_version``.
+
+        One conditional UPDATE, so two writers can never both win. On success ``obj.version``
+        is the new version; on a conflict nothing is written and False is returned.
+        """
+        if hasattr(obj, "updated_at"):
+            obj.updated_at = timezone.now()
+        values = {
+            f.attname: getattr(obj, f.attname)
+            for f in obj._meta.concrete_fields
+            if not f.primary_key and f.attname != "version"
+        }
+        updated = self.filter(pk=obj.pk, version=expected_version).update(
+            version=F("version") + 1, **values
+        )
+        if updated:
+            obj.version = expected_version + 1
+        return bool(updated)
+
+
+class ChoiceConstraintsMixin:
+    """Skip re-checking the ``*_known`` constraints in ``full_clean``.
+
+    They mirror each field's choices, which ``clean_fields`` has already validated; checking
+    them again would cost one database query per constraint on every save through a form.
+    The database still enforces them on every write.
+    """
+
+    def get_constraints(self):
+        """The constraints ``validate_constraints`` checks in Python before a save."""
+        return [
+            (model, [c for c in constraints if not c.name.endswith("_known")])
+            for model, constraints in super().get_constraints()
+        ]
+
+
+class CanvasQuerySet(VersionedQuerySet):
+    def for_user(self, user: User) -> CanvasQuerySet:
+        return self.filter(owner=user)
+
+    def with_block(self) -> CanvasQuerySet:
+        """Prefetch the whole block: segments, relationships, cost items (one query each)."""
+        return self.prefetch_related(
+            Prefetch(
+                "segments",
+                queryset=Segment.objects.prefetch_related(
+                    Prefetch(
+                        "relationships",
+                        queryset=Relationship.objects.prefetch_related("cost_items"),
+                    )
+                ),
+            )
+        )
+
+
+class Canvas(ChoiceConstraintsMixin, models.Model):
+    """One venture's Customer Relationships block."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="canvases",
+        verbose_name=_("owner"),
+    )
+    title = models.CharField(_("venture"), max_length=120)
+    description = models.TextField(
+        _("venture and value proposition"),
+        max_length=2000,
+        blank=True,
+        help_text=_("One paragraph: what the venture offers and to whom."),
+    )
+    currency = models.CharField(
+        _("currency"), max_length=3, choices=Currency.choices, default=Currency.EUR
+    )
+    business_fit = models.TextField(
+        _("fit with the rest of the business model"),
+        max_length=2000,
+        blank=True,
+        help_text=_(
+            "How do these relationships fit your value proposition, channels, segments and costs?"
+        ),
+    )
+    market_effect = models.TextField(
+        _("effect wanted on the market"),
+        max_length=2000,
+        blank=True,
+        help_text=_("What image, prestige or brand should these relationships build?"),
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last change"), default=timezone.now)
+
+    objects = CanvasQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("canvas")
+        verbose_name_plural = _("canvases")
+        ordering = ["-updated_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(currency__in=Currency.values), name="canvas_currency_known"
+            ),
+            models.CheckConstraint(condition=~Q(title=""), name="canvas_title_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def mark_edited(self) -> None:
+        """Record that the block changed (a segment, relationship or cost was edited)."""
+        self.updated_at = timezone.now()
+        Canvas.objects.filter(pk=self.pk).update(updated_at=self.updated_at)
+
+    @property
+    def segment_list(self) -> list[Segment]:
+        return list(self.segments.all())
+
+    @property
+    def setup_cost(self) -> Decimal:
+        return sum((s.setup_cost for s in self.segment_list), ZERO)
+
+    @property
+    def yearly_cost(self) -> Decimal:
+        return sum((s.yearly_cost for s in self.segment_list), ZERO)
+
+    @property
+    def yearly_value(self) -> Decimal | None:
+        values = [s.yearly_value for s in self.segment_list if s.yearly_value is not None]
+        return sum(values, ZERO) if values else None
+
+    def completeness(self) -> Completeness:
+        """Score the block and list what is still missing, in the student's words.
+
+        Works on the prefetched block (``Canvas.objects.with_block()``): no further queries.
+        """
+        from relationships.completeness import assess
+
+        return assess(self)
+
+    @transaction.atomic
+    def duplicate(self, title: str) -> Canvas:
+        """Copy the canvas with every segment, relationship and cost item under a new title."""
+        source = Canvas.objects.with_block().get(pk=self.pk)
+        copy = Canvas.objects.create(
+            owner=source.owner,
+            title=title,
+            description=source.description,
+            currency=source.currency,
+            business_fit=source.business_fit,
+            market_effect=source.market_effect,
+        )
+        for segment in source.segments.all():
+            relationships = list(segment.relationships.all())
+            segment.pk = None
+            segment.canvas = copy
+            segment.version = 1
+            segment.save()
+            for relationship in relationships:
+                costs = list(relationship.cost_items.all())
+                relationship.pk = None
+                relationship.segment = segment
+                relationship.version = 1
+                relationship.save()
+                for cost in costs:
+                    cost.pk = None
+                    cost.relationship = relationship
+                    cost.version = 1
+                CostItem.objects.bulk_create(costs)
+        return copy
+
+
+class Ordered(ChoiceConstraintsMixin, models.Model):
+    """A row kept in the order its owner chose, with a version for optimistic locking."""
+
+    position = models.PositiveIntegerField(default=0, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = VersionedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    parent_field = ""
+
+    def save(self, *args, **kwargs) -> None:
+        if self._state.adding and not self.position:
+            last = self.siblings().aggregate(last=Max("position"))["last"]
+            self.position = 0 if last is None else last + 1
+        super().save(*args, **kwargs)
+
+    def siblings(self) -> models.QuerySet:
+        return type(self)._default_manager.filter(
+            **{self.parent_field: getattr(self, f"{self.parent_field}_id")}
+        )
+
+    @transaction.atomic
+    def move(self, offset: int) -> bool:
+        """Swap places with the neighbour ``offset`` steps away (-1 up, +1 down).
+
+        Returns False, changing nothing, when the row is already first or last.
+        """
+        ordered = list(self.siblings().select_for_update().order_by("position", "pk"))
+        index = next((i for i, row in enumerate(ordered) if row.pk == self.pk), None)
+        if index is None:  # deleted in another tab meanwhile
+            return False
+        target = index + offset
+        if not 0 <= target < len(ordered):
+            return False
+        ordered[index], ordered[target] = ordered[target], ordered[index]
+        for position, row in enumerate(ordered):
+            if row.position != position:
+                type(self)._default_manager.filter(pk=row.pk).update(position=position)
+        return True
+
+
+class Segment(Ordered):
+    """A customer segment of the canvas, with what it is worth in a year."""
+
+    canvas = models.ForeignKey(
+        Canvas, on_delete=models.CASCADE, related_name="segments", verbose_name=_("canvas")
+    )
+    name = models.CharField(_("segment"), max_length=120)
+    description = models.TextField(_("who they are"), max_length=2000, blank=True)
+    expected_type = models.CharField(
+        _("relationship they expect"),
+        max_length=20,
+        choices=RelationshipType.choices,
+        blank=True,
+        help_text=_("The kind of relationship this segment expects from you, if there is one."),
+    )
+    expectation = models.TextField(
+        _("what they expect, in your words"),
+        max_length=2000,
+        blank=True,
+    )
+    customer_count = models.PositiveIntegerField(
+        _("estimated customers"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(MAX_CUSTOMERS)],
+    )
+    purchases_per_year = models.DecimalField(
+        _("purchases per customer per year"),
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(ZERO), MaxValueValidator(MAX_PURCHASES_PER_YEAR)],
+    )
+    average_spend = models.DecimalField(
+        _("average spend per purchase"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(ZERO), MaxValueValidator(MAX_AMOUNT)],
+    )
+
+    parent_field = "canvas"
+
+    class Meta:
+        verbose_name = _("segment")
+        verbose_name_plural = _("segments")
+        ordering = ["position", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(name=""), name="segment_name_not_empty"),
+            models.CheckConstraint(
+                condition=Q(expected_type="") | Q(expected_type__in=RelationshipType.values),
+                name="segment_expected_type_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(customer_count__isnull=True) | Q(customer_count__lte=MAX_CUSTOMERS),
+                name="segment_customer_count_bounded",
+            ),
+            models.CheckConstraint(
+                condition=Q(purchases_per_year__isnull=True)
+                | Q(purchases_per_year__gte=0, purchases_per_year__lte=MAX_PURCHASES_PER_YEAR),
+                name="segment_purchases_per_year_bounded",
+            ),
+            models.CheckConstraint(
+                condition=Q(average_spend__isnull=True)
+                | Q(average_spend__gte=0, average_spend__lte=MAX_AMOUNT),
+                name="segment_average_spend_bounded",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def anchor(self) -> str:
+        """The id of the segment's column on a page, and of comments anchored to it."""
+        return f"segment-{self.pk}"
+
+    @property
+    def relationship_list(self) -> list[Relationship]:
+        return list(self.relationships.all())
+
+    @property
+    def setup_cost(self) -> Decimal:
+        return sum((r.setup_cost for r in self.relationship_list), ZERO)
+
+    @property
+    def yearly_cost(self) -> Decimal:
+        return sum((r.yearly_cost for r in self.relationship_list), ZERO)
+
+    @property
+    def yearly_value(self) -> Decimal | None:
+        """Customers x purchases a year x average spend, or None until all three are known."""
+        if None in (self.customer_count, self.purchases_per_year, self.average_spend):
+            return None
+        return (self.customer_count * self.purchases_per_year * self.average_spend).quantize(
+            Decimal("0.01")
+        )
+
+    def expectation_met(self) -> bool:
+        """True when no type is expected, or an established relationship gives it."""
+        if not self.expected_type:
+            return True
+        return any(
+            r.type == self.expected_type and r.state == Relationship.State.ESTABLISHED
+            for r in self.relationship_list
+        )
+
+
+class Relationship(Ordered):
+    """One way the venture relates to a segment: its type, form, goals and state."""
+
+    Type = RelationshipType
+
+    class Contact(models.TextChoices):
+        DIRECT = "direct", _("Direct (face to face, phone)")
+        REMOTE = "remote", _("Remote (e-mail, messaging, online)")
+
+    class Reach(models.TextChoices):
+        INDIVIDUAL = "individual", _("Individual")
+        COLLECTIVE = "collective", _("Collective (groups)")
+
+    class Bond(models.TextChoices):
+        LONG_TERM = "long_term", _("Long-term")
+        TRANSACTIONAL = "transactional", _("Transactional")
+
+    class Goal(models.TextChoices):
+        ACQUISITION = "acquisition", _("Acquisition")
+        RETENTION = "retention", _("Retention")
+        BOOSTING_SALES = "boosting_sales", _("Boosting sales")
+
+    class State(models.TextChoices):
+        ESTABLISHED = "established", pgettext_lazy("relationship state", "Established")
+        PLANNED = "planned", pgettext_lazy("relationship state", "Planned")
+
+    segment = models.ForeignKey(
+        Segment,
+        on_delete=models.CASCADE,
+        related_name="relationships",
+        verbose_name=_("segment"),
+    )
+    type = models.CharField(_("type"), max_length=20, choices=RelationshipType.choices)
+    contact = models.CharField(_("contact"), max_length=10, choices=Contact.choices)
+    reach = models.CharField(_("reach"), max_length=10, choices=Reach.choices)
+    bond = models.CharField(_("bond"), max_length=15, choices=Bond.choices)
+    goal_acquisition = models.BooleanField(_("acquisition"), default=False)
+    goal_retention = models.BooleanField(_("retention"), default=False)
+    goal_boosting_sales = models.BooleanField(_("boosting sales"), default=False)
+    state = models.CharField(_("state"), max_length=12, choices=State.choices)
+    interaction = models.TextField(
+        _("how we interact"),
+        max_length=2000,
+        blank=True,
+        help_text=_("Format, how often, and who on your side does it."),
+    )
+
+    parent_field = "segment"
+
+    class Meta:
+        verbose_name = _("relationship")
+        verbose_name_plural = _("relationships")
+        ordering = ["position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(type__in=RelationshipType.values), name="relationship_type_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(contact__in=["direct", "remote"]), name="relationship_contact_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(reach__in=["individual", "collective"]),
+                name="relationship_reach_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(bond__in=["long_term", "transactional"]),
+                name="relationship_bond_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=["established", "planned"]),
+                name="relationship_state_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(goal_acquisition=True)
+                | Q(goal_retention=True)
+                | Q(goal_boosting_sales=True),
+                name="relationship_has_a_goal",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_type_display()} · {self.segment}"
+
+    @property
+    def anchor(self) -> str:
+        """The id of the relationship's card on a page, and of comments anchored to it."""
+        return f"relationship-{self.pk}"
+
+    @property
+    def goals(self) -> list[str]:
+        """The goal values this relationship serves, in the order of ``Goal``."""
+        return [g for g in self.Goal.values if getattr(self, f"goal_{g}")]
+
+    @goals.setter
+    def goals(self, values: list[str]) -> None:
+        for goal in self.Goal.values:
+            setattr(self, f"goal_{goal}", goal in values)
+
+    def get_goals_display(self) -> list[str]:
+        return [str(self.Goal(g).label) for g in self.goals]
+
+    @property
+    def is_planned(self) -> bool:
+        return self.state == self.State.PLANNED
+
+    @property
+    def cost_list(self) -> list[CostItem]:
+        return list(self.cost_items.all())
+
+    @property
+    def setup_cost(self) -> Decimal:
+        return sum(
+            (c.amount for c in self.cost_list if c.frequency == CostItem.Frequency.ONE_OFF), ZERO
+        )
+
+    @property
+    def yearly_cost(self) -> Decimal:
+        """The running cost of a year: monthly items twelve times, yearly items once."""
+        return sum((c.yearly_amount for c in self.cost_list), ZERO)
+
+
+class CostItem(Ordered):
+    """What one relationship costs: a set-up amount, or a running one per month or year."""
+
+    class Frequency(models.TextChoices):
+        ONE_OFF = "one_off", _("One-off (set-up)")
+        MONTHLY = "monthly", _("Per month")
+        YEARLY = "yearly", _("Per year")
+
+    relationship = models.ForeignKey(
+        Relationship,
+        on_delete=models.CASCADE,
+        related_name="cost_items",
+        verbose_name=_("relationship"),
+    )
+    label = models.CharField(_("what it is"), max_length=120)
+    amount = models.DecimalField(
+        _("amount"),
+        max_digits=10,
+        decimal_places=2,
+        validators=[MinValueValidator(ZERO), MaxValueValidator(MAX_AMOUNT)],
+    )
+    frequency = models.CharField(_("how often"), max_length=10, choices=Frequency.choices)
+
+    parent_field = "relationship"
+
+    class Meta:
+        verbose_name = _("cost item")
+        verbose_name_plural = _("cost items")
+        ordering = ["position", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(label=""), name="costitem_label_not_empty"),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0, amount__lte=MAX_AMOUNT), name="costitem_amount_bounded"
+            ),
+            models.CheckConstraint(
+                condition=Q(frequency__in=["one_off", "monthly", "yearly"]),
+                name="costitem_frequency_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def yearly_amount(self) -> Decimal:
+        """What the item costs in a year of running; a one-off set-up cost counts as zero."""
+        if self.frequency == self.Frequency.MONTHLY:
+            return self.amount * 12
+        if self.frequency == self.Frequency.YEARLY:
+            return self.amount
+        return ZERO
+
+
+@dataclass(frozen=True)
+class Gap:
+    """One thing the block still lacks: what to do, and the id of the place to do it."""
+
+    text: str
+    anchor: str = ""
+
+
+@dataclass
+class Completeness:
+    """How complete a block is: a score out of 100 and what is missing, in plain words."""
+
+    score: int
+    missing: list[Gap] = field(default_factory=list)
+
+    @property
+    def is_complete(self) -> bool:
+        return not self.missing

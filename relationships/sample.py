@@ -1,0 +1,120 @@
+"""A filled-in sample block, for the demo account and for tests and benchmarks."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import transaction
+
+from relationships.models import Canvas, CostItem, Relationship, Segment
+
+T = Relationship.Type
+G = Relationship.Goal
+
+SAMPLE = {
+    "title": "Panadería La Espiga",
+    "description": (
+        "Pan de masa madre y bollería hecha cada mañana en el barrio, con reparto a oficinas "
+        "antes de las 8 y un club de suscripción semanal para familias."
+    ),
+    "business_fit": (
+        "La suscripción y el reparto usan la misma ruta de la furgoneta; la comunidad vive en "
+        "la app con la que ya se hacen los pedidos, así que su coste es bajo."
+    ),
+    "market_effect": "Ser «la panadería que se sabe tu nombre»: cercana, artesana y puntual.",
+    "segments": [
+        {
+            "name": "Familias del barrio",
+            "description": "Hogares a menos de 1 km que compran pan a diario.",
+            "expected_type": T.PERSONAL,
+            "expectation": "Que les atiendan por su nombre y les guarden su pan.",
+            "customer_count": 400,
+            "purchases_per_year": Decimal("150"),
+            "average_spend": Decimal("4.50"),
+            "relationships": [
+                {
+                    "type": T.PERSONAL,
+                    "contact": "direct",
+                    "reach": "individual",
+                    "bond": "transactional",
+                    "goals": [G.RETENTION, G.BOOSTING_SALES],
+                    "state": "established",
+                    "interaction": "En el mostrador, cada día; Marta conoce a los habituales.",
+                    "costs": [("Horas de mostrador", "1200", "monthly")],
+                },
+                {
+                    "type": T.COMMUNITIES,
+                    "contact": "remote",
+                    "reach": "collective",
+                    "bond": "long_term",
+                    "goals": [G.RETENTION],
+                    "state": "planned",
+                    "interaction": "Grupo de recetas y talleres de masa madre una vez al mes.",
+                    "costs": [
+                        ("Materiales de taller", "60", "monthly"),
+                        ("Lanzamiento", "300", "one_off"),
+                    ],
+                },
+            ],
+        },
+        {
+            "name": "Oficinas del centro",
+            "description": "Empresas de 10 a 50 personas que piden desayunos.",
+            "expected_type": T.DEDICATED,
+            "expectation": "Una persona de contacto que resuelva cambios de pedido al momento.",
+            "customer_count": 25,
+            "purchases_per_year": Decimal("220"),
+            "average_spend": Decimal("38"),
+            "relationships": [
+                {
+                    "type": T.DEDICATED,
+                    "contact": "remote",
+                    "reach": "individual",
+                    "bond": "long_term",
+                    "goals": [G.ACQUISITION, G.RETENTION],
+                    "state": "planned",
+                    "interaction": "Una gestora de cuentas por WhatsApp y una visita al trimestre.",
+                    "costs": [("Media jornada de gestora", "900", "monthly")],
+                },
+                {
+                    "type": T.AUTOMATED,
+                    "contact": "remote",
+                    "reach": "individual",
+                    "bond": "long_term",
+                    "goals": [G.BOOSTING_SALES],
+                    "state": "established",
+                    "interaction": "La app repite el pedido habitual y sugiere novedades.",
+                    "costs": [("Licencia de la app", "480", "yearly"), ("Alta", "250", "one_off")],
+                },
+            ],
+        },
+    ],
+}
+
+
+@transaction.atomic
+def create_sample_canvas(owner, data: dict = SAMPLE) -> Canvas:
+    """Create a canvas from a plain dict shaped like ``SAMPLE``."""
+    canvas = Canvas.objects.create(
+        owner=owner,
+        **{k: data[k] for k in ("title", "description", "business_fit", "market_effect")},
+    )
+    for segment_data in data["segments"]:
+        fields = {k: v for k, v in segment_data.items() if k != "relationships"}
+        segment = Segment.objects.create(canvas=canvas, **fields)
+        for rel_data in segment_data["relationships"]:
+            rel_fields = {k: v for k, v in rel_data.items() if k not in ("goals", "costs")}
+            relationship = Relationship(segment=segment, **rel_fields)
+            relationship.goals = rel_data["goals"]
+            relationship.save()
+            CostItem.objects.bulk_create(
+                CostItem(
+                    relationship=relationship,
+                    label=label,
+                    amount=Decimal(amount),
+                    frequency=frequency,
+                    position=i,
+                )
+                for i, (label, amount, frequency) in enumerate(rel_data["costs"])
+            )
+    return canvas

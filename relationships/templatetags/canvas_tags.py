@@ -1,0 +1,23 @@
+"""Formatting for the block: money in the canvas currency, in the reader's locale."""
+
+from decimal import Decimal
+
+from babel.numbers import format_currency
+from django import template
+from django.utils.translation import get_language, to_locale
+
+register = template.Library()
+
+
+@register.filter
+def money(amount: Decimal | None, currency: str) -> str:
+    """``1234.5|money:"EUR"`` gives "1234,50 €" in Spanish and "€1,234.50" in English."""
+    if amount is None:
+        return "—"
+    return format_currency(amount, currency, locale=to_locale(get_language() or "es"))
+
+
+@register.simple_tag
+def type_icon(value: str) -> str:
+    """The static path of a relationship type's icon."""
+    return f"icons/{value}.svg"

@@ -1,0 +1,35 @@
+"""The PDF export of a canvas: one link on the canvas page, cached per canvas version."""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import content_disposition_header, http_date
+from django.views.decorators.http import require_GET
+
+from relationships.pdf import CanvasExport, PdfOptions
+from relationships.views import HtmxHttpRequest, _get_canvas_for_user
+
+
+@require_GET
+def canvas_pdf(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """The block as a PDF (``?layout=pitch|report&size=a4|wide``), opened in the browser.
+
+    Only the owner may export (404 otherwise). An unchanged canvas is served from the cache,
+    or answered 304 when the browser already has this version (ETag / Last-Modified).
+    """
+    canvas = _get_canvas_for_user(request, pk)
+    export = CanvasExport(canvas, PdfOptions.from_query(request.GET))
+    response = HttpResponse(content_type="application/pdf")
+    response["ETag"] = export.etag
+    response["Last-Modified"] = http_date(export.last_modified)
+    # The browser may keep a copy but must ask again each time: an edit changes the PDF.
+    patch_cache_control(response, private=True, no_cache=True)
+    conditional = get_conditional_response(
+        request, etag=export.etag, last_modified=int(export.last_modified), response=response
+    )
+    if conditional is not response:  # 304 Not Modified (or 412 for a failed If-Match)
+        return conditional
+    response.content = export.pdf()
+    response["Content-Disposition"] = content_disposition_header(False, export.filename)
+    return response

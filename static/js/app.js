@@ -1,0 +1,76 @@
+// Progressive enhancement only: every page works without this file.
+(function () {
+  "use strict";
+  var body = document.body;
+  var dirty = new Set();
+
+  function flash(text, kind) {
+    var box = document.getElementById("flash");
+    if (!box) return;
+    var p = document.createElement("p");
+    p.className = "notice notice-" + (kind || "error");
+    p.textContent = text;
+    box.replaceChildren(p);
+  }
+
+  // Warn before leaving a form with unsaved typing.
+  document.addEventListener("input", function (event) {
+    var form = event.target.closest && event.target.closest("form[data-dirty-guard]");
+    if (form) dirty.add(form);
+  });
+  document.addEventListener("submit", function (event) { dirty.delete(event.target); });
+  window.addEventListener("beforeunload", function (event) {
+    dirty.forEach(function (form) { if (!document.contains(form)) dirty.delete(form); });
+    if (dirty.size) { event.preventDefault(); event.returnValue = ""; }
+  });
+
+  // The language menu sends itself.
+  document.addEventListener("change", function (event) {
+    if (event.target.matches("select[data-autosubmit]")) event.target.form.submit();
+  });
+
+  // A failed request always says so, and the form with the user's text stays on the page.
+  document.addEventListener("htmx:beforeRequest", function () {
+    var box = document.getElementById("flash");
+    if (box) box.replaceChildren();
+  });
+  document.addEventListener("htmx:sendError", function () { flash(body.dataset.msgNetwork); });
+  document.addEventListener("htmx:timeout", function () { flash(body.dataset.msgNetwork); });
+  document.addEventListener("htmx:responseError", function (event) {
+    var status = event.detail.xhr.status;
+    flash(status === 404 ? body.dataset.msgMissing : body.dataset.msgServer);
+  });
+  document.addEventListener("htmx:afterSwap", function () {
+    // A form that was saved or cancelled no longer holds unsaved typing.
+    dirty.forEach(function (form) { if (!document.contains(form)) dirty.delete(form); });
+  });
+
+  // Put keyboard users into a freshly opened form, at the first field with an error.
+  document.addEventListener("htmx:load", function (event) {
+    var elt = event.detail.elt;
+    if (!elt.matches || !elt.matches("form.edit-form")) return;
+    var field = elt.querySelector("[aria-invalid=true], fieldset[aria-invalid=true] input, input:not([type=hidden]), textarea, select");
+    if (field) field.focus();
+  });
+  // Comment bank: one click puts a saved remark into the comment box used last.
+  var lastCommentBox = null;
+  document.addEventListener("focusin", function (event) {
+    if (event.target.matches("textarea[data-comment-target]")) lastCommentBox = event.target;
+  });
+  document.querySelectorAll("[data-insert-comment]").forEach(function (button) {
+    button.hidden = false;
+  });
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-insert-comment]");
+    if (!button) return;
+    var box = lastCommentBox && document.contains(lastCommentBox)
+      ? lastCommentBox
+      : document.querySelector("#comments-canvas textarea[data-comment-target]");
+    if (!box) return;
+    var details = box.closest("details");
+    if (details) details.open = true;
+    box.value = box.value ? box.value.replace(/\s*$/, "") + "\n" + button.dataset.insertComment : button.dataset.insertComment;
+    box.dispatchEvent(new Event("input", { bubbles: true }));
+    box.focus();
+  });
+})();

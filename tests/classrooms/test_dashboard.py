@@ -1,0 +1,89 @@
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from classrooms.models import Classroom, Membership, Submission
+from classrooms.review import class_gaps
+from relationships.document import canvas_document
+from relationships.models import Canvas
+from relationships.sample import create_sample_canvas
+from tests.classrooms.factories import make_assignment, make_student_submission
+
+pytestmark = pytest.mark.django_db
+
+
+def fill_class(assignment, students: int) -> None:
+    """``students`` members; every other one hands in a copy of one sample snapshot."""
+    User = get_user_model()
+    start = User.objects.count()
+    users = User.objects.bulk_create(User(username=f"student{start + i}") for i in range(students))
+    Membership.objects.bulk_create(
+        Membership(classroom=assignment.classroom, student=u) for u in users
+    )
+    canvas = create_sample_canvas(users[0])
+    document = canvas_document(Canvas.objects.with_block().get(pk=canvas.pk))
+    Submission.objects.bulk_create(
+        Submission(assignment=assignment, student=u, document=document, completeness_score=i % 100)
+        for i, u in enumerate(users[::2])
+    )
+
+
+def dashboard_queries(client, assignment, **params) -> tuple[int, str]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("assignment_dashboard", args=[assignment.pk]), params)
+    assert response.status_code == 200
+    return len(queries), response.text
+
+
+def test_dashboard_query_count_is_flat_from_2_to_200_students(teacher_client, classroom):
+    small, large = make_assignment(classroom), make_assignment(classroom)
+    fill_class(small, 2)
+    other_class = Classroom.objects.create(name="Big", teacher=classroom.teacher)
+    large = make_assignment(other_class)
+    fill_class(large, 200)
+    small_count, _ = dashboard_queries(teacher_client, small)
+    large_count, page = dashboard_queries(teacher_client, large)
+    assert small_count == large_count
+    assert page.count('<tr class="row-') == 200
+
+
+def test_dashboard_filters_and_sorts(teacher_client, assignment):
+    waiting = make_student_submission(assignment, "zoe")
+    approved = make_student_submission(assignment, "adam")
+    approved.set_verdict(Submission.Status.APPROVED, "", assignment.classroom.teacher)
+    assignment.classroom.join(get_user_model().objects.create(username="nobody"))
+
+    _, page = dashboard_queries(teacher_client, assignment, status="approved")
+    assert "adam" in page
+    assert "zoe" not in page
+    assert "nobody" not in page
+    _, page = dashboard_queries(teacher_client, assignment, status="not_submitted")
+    assert "nobody" in page
+    assert "adam" not in page
+    _, page = dashboard_queries(teacher_client, assignment, sort="-student")
+    assert page.index("zoe") < page.index("nobody") < page.index("adam")
+    _, page = dashboard_queries(teacher_client, assignment, sort="nonsense", status="bogus")
+    assert waiting.student.username in page
+
+
+def test_the_class_view_counts_what_the_class_tends_to_miss(teacher_client, classroom, assignment):
+    make_student_submission(assignment, "ana")
+    make_student_submission(assignment, "ben")
+    response = teacher_client.get(reverse("class_detail", args=[classroom.pk]))
+    assert "2 of 2 have no co-creation at all" in response.text
+
+
+def test_class_gaps_count_each_weakness():
+    from relationships.document import block_from_document
+    from tests.factories import make_block, make_user
+
+    full = make_block(make_user(), segments=1, relationships=1, costs=1)
+    block = block_from_document(canvas_document(Canvas.objects.with_block().get(pk=full.pk)))
+    empty_segment = block_from_document(
+        {**canvas_document(Canvas.objects.with_block().get(pk=full.pk)), "segments": []}
+    )
+    gaps = {gap.text: gap.count for gap in class_gaps([block, empty_segment])}
+    assert gaps["put no cost on any relationship"] == 1
+    assert gaps["have no co-creation at all"] == 2

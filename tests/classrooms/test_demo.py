@@ -1,0 +1,24 @@
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from classrooms.models import Classroom, Submission
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_class_shows_every_state_and_is_created_once():
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    call_command("load_demo", stdout=StringIO())
+    assert "Demo teacher login: profe / " in out.getvalue()
+    classroom = Classroom.objects.get(teacher__username="profe")
+    assert classroom.memberships.count() == 12
+    latest = Submission.objects.filter(assignment__classroom=classroom).latest_per_student()
+    statuses = {s.status for s in latest}
+    assert statuses == {"submitted", "changes_requested", "approved"}
+    assert any(s.is_late for s in latest)
+    assert latest.count() == 10  # two students have not handed in
+    demo = Submission.objects.get(student__username="demo")
+    assert demo.has_unread_feedback

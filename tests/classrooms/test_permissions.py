@@ -1,0 +1,67 @@
+import pytest
+from django.urls import reverse
+
+from classrooms.models import Comment
+from tests.classrooms.factories import make_classroom, make_student_submission
+from tests.factories import make_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def submission(assignment):
+    return make_student_submission(assignment, "ana")
+
+
+def teacher_urls(submission):
+    assignment = submission.assignment
+    return [
+        ("get", reverse("assignment_csv", args=[assignment.pk])),
+        ("get", reverse("assignment_next", args=[assignment.pk])),
+        ("get", reverse("submission_review", args=[submission.pk])),
+        ("post", reverse("comment_create", args=[submission.pk])),
+        ("post", reverse("rubric_save", args=[submission.pk])),
+        ("post", reverse("verdict_save", args=[submission.pk])),
+    ]
+
+
+def test_another_classes_teacher_gets_404_everywhere(client, submission):
+    other_teacher = make_user("other-teacher")
+    make_classroom(other_teacher)
+    client.force_login(other_teacher)
+    for method, url in teacher_urls(submission):
+        response = getattr(client, method)(url, {"body": "x", "status": "approved"})
+        assert response.status_code == 404, url
+    assert not Comment.objects.exists()
+
+
+def test_a_student_cannot_reach_the_teachers_pages(client, submission):
+    client.force_login(submission.student)
+    for method, url in teacher_urls(submission):
+        response = getattr(client, method)(url, {"body": "x", "status": "approved"})
+        assert response.status_code == 404, url
+
+
+def test_a_student_sees_only_their_own_submissions(client, assignment, submission):
+    classmate = make_student_submission(assignment, "ben")
+    client.force_login(submission.student)
+    assert client.get(reverse("submission_feedback", args=[submission.pk])).status_code == 200
+    assert client.get(reverse("submission_feedback", args=[classmate.pk])).status_code == 404
+
+
+def test_a_removed_students_submissions_stay_with_the_teacher(
+    teacher_client, classroom, submission
+):
+    membership = classroom.memberships.get(student=submission.student)
+    teacher_client.post(reverse("member_remove", args=[classroom.pk, membership.pk]))
+    response = teacher_client.get(reverse("submission_review", args=[submission.pk]))
+    assert response.status_code == 200
+    assert submission.document["title"] in response.text
+
+
+def test_a_co_teacher_sees_private_notes(client, teacher, classroom, submission):
+    colleague = make_user("colleague")
+    classroom.co_teachers.add(colleague)
+    Comment.objects.create(submission=submission, author=teacher, body="Secret", is_private=True)
+    client.force_login(colleague)
+    assert "Secret" in client.get(reverse("submission_review", args=[submission.pk])).text

@@ -1,0 +1,141 @@
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+
+from classrooms.models import Comment, RubricScore, SavedComment, Submission
+from tests.classrooms.factories import make_student_submission
+from tests.factories import make_user
+
+pytestmark = pytest.mark.django_db
+HTMX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def submission(assignment):
+    return make_student_submission(assignment, "ana")
+
+
+def first_relationship(submission):
+    return submission.block.segment_list[0].relationship_list[0]
+
+
+def test_a_comment_is_anchored_to_a_relationship(teacher_client, submission):
+    anchor = first_relationship(submission).anchor
+    response = teacher_client.post(
+        reverse("comment_create", args=[submission.pk]),
+        {"body": "Put a figure on the staff hours", "anchor": anchor},
+        headers=HTMX,
+    )
+    assert response.status_code == 200
+    assert f'id="comments-{anchor}"' in response.text
+    assert "Put a figure on the staff hours" in response.text
+    assert Comment.objects.get().anchor == anchor
+
+
+def test_a_comment_on_a_row_that_is_not_in_the_snapshot_is_refused(teacher_client, submission):
+    response = teacher_client.post(
+        reverse("comment_create", args=[submission.pk]),
+        {"body": "Hi", "anchor": "relationship-999999"},
+        headers=HTMX,
+    )
+    assert "That row is not part of this submission." in response.text
+    assert not Comment.objects.exists()
+
+
+def test_an_empty_comment_keeps_the_box_and_says_why(teacher_client, submission):
+    response = teacher_client.post(
+        reverse("comment_create", args=[submission.pk]), {"body": "", "anchor": ""}, headers=HTMX
+    )
+    assert "This field is required." in response.text
+    assert not Comment.objects.exists()
+
+
+def test_the_student_sees_public_comments_but_not_private_notes(client, teacher, submission):
+    anchor = first_relationship(submission).anchor
+    Comment.objects.create(submission=submission, author=teacher, anchor=anchor, body="Public")
+    Comment.objects.create(submission=submission, author=teacher, body="Secret", is_private=True)
+    client.force_login(submission.student)
+    response = client.get(reverse("submission_feedback", args=[submission.pk]))
+    assert "Public" in response.text
+    assert "Secret" not in response.text
+    # The comment stands beside its row.
+    page = response.text
+    assert page.index(f'id="comments-{anchor}"') > page.index(f'id="{anchor}"')
+
+
+def test_rubric_and_verdict_reach_the_student_with_an_unread_badge(
+    client, teacher_client, submission
+):
+    teacher_client.post(
+        reverse("rubric_save", args=[submission.pk]),
+        {"costs_level": "2", "costs_remark": "Staff time is missing"},
+    )
+    teacher_client.post(
+        reverse("verdict_save", args=[submission.pk]),
+        {"status": "approved", "summary": "Clear and complete"},
+    )
+    score = RubricScore.objects.get(submission=submission)
+    assert (score.criterion, score.level) == ("costs", 2)
+
+    client.force_login(submission.student)
+    client.cookies["django_language"] = "en"
+    home = client.get(reverse("canvas_list")).text
+    assert 'class="badge new"' in home
+    feedback = client.get(reverse("submission_feedback", args=[submission.pk])).text
+    assert "Clear and complete" in feedback
+    assert "Staff time is missing" in feedback
+    assert "New feedback" in feedback
+    # Once read, the badge goes.
+    assert 'class="badge new"' not in client.get(reverse("canvas_list")).text
+
+
+def test_an_invalid_rubric_level_is_refused(teacher_client, submission):
+    response = teacher_client.post(
+        reverse("rubric_save", args=[submission.pk]), {"costs_level": "9"}
+    )
+    assert "Select a valid choice." in response.text
+    assert not RubricScore.objects.exists()
+
+
+def test_next_student_walks_through_the_waiting_submissions(teacher_client, assignment, submission):
+    other = make_student_submission(assignment, "ben")
+    response = teacher_client.get(reverse("assignment_next", args=[assignment.pk]))
+    assert response["Location"] == reverse("submission_review", args=[submission.pk])
+    response = teacher_client.post(
+        reverse("verdict_save", args=[submission.pk]),
+        {"status": "changes_requested", "summary": "", "next": "1"},
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == reverse("submission_review", args=[other.pk])
+    teacher_client.post(reverse("verdict_save", args=[other.pk]), {"status": "approved"})
+    response = teacher_client.get(reverse("assignment_next", args=[assignment.pk]), follow=True)
+    assert "Nothing is waiting for review" in response.text
+
+
+def test_the_comment_bank_keeps_a_teachers_remarks(teacher_client, teacher, submission):
+    review_url = reverse("submission_review", args=[submission.pk])
+    teacher_client.post(
+        reverse("saved_comment_create"), {"text": "Quantify it", "next_url": review_url}
+    )
+    assert SavedComment.objects.get(teacher=teacher).text == "Quantify it"
+    page = teacher_client.get(review_url).text
+    assert 'data-insert-comment="Quantify it"' in page
+
+
+def test_results_csv_has_a_row_per_student(teacher_client, assignment, submission, teacher):
+    assignment.classroom.join(make_user("absent"))
+    submission.set_verdict(Submission.Status.APPROVED, "=HYPERLINK(1)", teacher)
+    RubricScore.objects.create(submission=submission, criterion="costs", level=3)
+    response = teacher_client.get(reverse("assignment_csv", args=[assignment.pk]))
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    header, *body = rows
+    assert header[:3] == ["student", "status", "late"]
+    by_student = {row[0]: row for row in body}
+    assert set(by_student) == {"ana", "absent"}
+    assert by_student["ana"][1] == "Approved"
+    assert by_student["ana"][10] == "'=HYPERLINK(1)"  # not run as a formula
+    assert by_student["ana"][header.index("Quantifies set-up and running costs")] == "3"
+    assert by_student["absent"][1] == "Not submitted"

@@ -1,0 +1,101 @@
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from classrooms.models import Submission
+from classrooms.review import diff_documents
+from relationships.models import Canvas
+from relationships.sample import create_sample_canvas
+from tests.classrooms.factories import make_assignment
+from tests.factories import make_canvas, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def student(classroom):
+    student = make_user("ana")
+    classroom.join(student)
+    return student
+
+
+def test_handing_in_freezes_the_canvas(client, student, assignment):
+    canvas = create_sample_canvas(student)
+    client.force_login(student)
+    client.post(reverse("assignment_submit", args=[assignment.pk]), {"canvas": canvas.pk})
+    submission = Submission.objects.get(student=student)
+    assert submission.document["title"] == canvas.title
+    assert submission.yearly_cost == Decimal("26400.00")
+
+    # The student keeps editing; the snapshot does not move.
+    segment = canvas.segments.first()
+    segment.name = "Renamed later"
+    segment.save()
+    submission.refresh_from_db()
+    assert submission.block.segment_list[0].name == "Familias del barrio"
+    assert not submission.is_late
+
+
+def test_handing_in_after_the_due_date_is_marked_late(client, student, classroom):
+    assignment = make_assignment(classroom, due_in_days=-1)
+    canvas = create_sample_canvas(student)
+    client.force_login(student)
+    response = client.post(
+        reverse("assignment_submit", args=[assignment.pk]), {"canvas": canvas.pk}, follow=True
+    )
+    assert Submission.objects.get(student=student).is_late
+    assert "marked late" in response.text
+
+
+def test_a_student_cannot_hand_in_someone_elses_canvas(client, student, assignment):
+    strangers = make_canvas(make_user("stranger"))
+    client.force_login(student)
+    response = client.post(
+        reverse("assignment_submit", args=[assignment.pk]), {"canvas": strangers.pk}, follow=True
+    )
+    assert "Pick one of your own canvases." in response.text
+    assert not Submission.objects.exists()
+
+
+def test_a_non_member_cannot_hand_in(client, assignment):
+    outsider = make_user("outsider")
+    canvas = make_canvas(outsider)
+    client.force_login(outsider)
+    response = client.post(
+        reverse("assignment_submit", args=[assignment.pk]), {"canvas": canvas.pk}
+    )
+    assert response.status_code == 404
+
+
+def test_diff_names_added_removed_and_changed_rows(student, assignment):
+    canvas = create_sample_canvas(student)
+    first = assignment.submit(student, canvas)
+    block = Canvas.objects.with_block().get(pk=canvas.pk)
+    families, offices = block.segments.all()
+    families.name = "Familias"
+    families.save()
+    offices.delete()
+    relationship = families.relationships.first()
+    relationship.cost_items.first().delete()
+    second = assignment.submit(student, canvas)
+
+    changes = {(c.kind, c.what, c.label) for c in diff_documents(first.document, second.document)}
+    assert ("changed", "segment", "Familias") in changes
+    assert ("removed", "segment", "Oficinas del centro") in changes
+    assert ("removed", "cost", "Horas de mostrador") in changes
+    assert not any(kind == "added" for kind, _what, _label in changes)
+
+
+def test_the_review_page_shows_what_changed_since_the_reviewed_version(
+    teacher_client, teacher, student, assignment
+):
+    canvas = create_sample_canvas(student)
+    first = assignment.submit(student, canvas)
+    first.set_verdict(Submission.Status.CHANGES_REQUESTED, "Add a segment", teacher)
+    Canvas.objects.get(pk=canvas.pk).segments.create(name="Tourists")
+    second = assignment.submit(student, canvas)
+    response = teacher_client.get(reverse("submission_review", args=[second.pk]))
+    assert "What changed since the version you reviewed" in response.text
+    assert "Added" in response.text
+    assert "“Tourists”" in response.text

@@ -1,0 +1,38 @@
+import pytest
+from django.utils import translation
+
+from tests.factories import make_canvas, make_user
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default():
+    """Tests read English unless they ask for Spanish; the product itself defaults to Spanish."""
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def user(db):
+    return make_user("owner")
+
+
+@pytest.fixture
+def other_user(db):
+    return make_user("stranger")
+
+
+@pytest.fixture
+def owner_client(client, user):
+    client.force_login(user)
+    client.cookies["django_language"] = "en"
+    return client
+
+
+@pytest.fixture
+def canvas(user):
+    return make_canvas(user, title="Bakery", currency="EUR")
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,224 @@
+"""Editing the block through htmx and through plain forms."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from relationships.models import Canvas, CostItem, Relationship, Segment
+from tests.factories import make_cost, make_relationship, make_segment
+
+pytestmark = pytest.mark.django_db
+HTMX = {"HX-Request": "true"}
+
+RELATIONSHIP = {
+    "type": "communities",
+    "state": "planned",
+    "contact": "remote",
+    "reach": "collective",
+    "bond": "long_term",
+    "goals": ["retention", "boosting_sales"],
+    "interaction": "Monthly workshop",
+}
+
+
+def test_creating_a_canvas_opens_it(owner_client, user):
+    response = owner_client.post(reverse("canvas_list"), {"title": "Bike repairs"})
+    canvas = Canvas.objects.get(owner=user)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("canvas_detail", args=[canvas.pk])
+
+
+def test_empty_canvas_list_teaches_the_first_step(owner_client):
+    response = owner_client.get(reverse("canvas_list"))
+    assert "Your first canvas" in response.text
+
+
+def test_a_canvas_without_segments_teaches_the_first_step(owner_client, canvas):
+    response = owner_client.get(reverse("canvas_detail", args=[canvas.pk]))
+    assert "Start with a customer segment" in response.text
+
+
+def test_creating_a_canvas_without_title_says_so_beside_the_field(owner_client, user):
+    response = owner_client.post(reverse("canvas_list"), {"title": "  "})
+    assert response.status_code == 200
+    assert "This field is required." in response.text
+    assert not Canvas.objects.filter(owner=user).exists()
+
+
+def test_htmx_segment_create_returns_the_board_with_new_totals(owner_client, canvas):
+    response = owner_client.post(
+        reverse("segment_create", args=[canvas.pk]),
+        {"name": "Office workers", "customer_count": "25"},
+        headers=HTMX,
+    )
+    assert response.status_code == 200
+    assert response["HX-Retarget"] == "#board"
+    assert "Office workers" in response.text
+    assert 'id="canvas-totals"' in response.text
+    assert 'hx-swap-oob="true"' in response.text
+    assert canvas.segments.get().name == "Office workers"
+
+
+def test_plain_segment_create_redirects_to_the_new_segment(owner_client, canvas):
+    response = owner_client.post(reverse("segment_create", args=[canvas.pk]), {"name": "Tourists"})
+    segment = canvas.segments.get()
+    assert response.status_code == 302
+    assert response["Location"].endswith(f"#segment-{segment.pk}")
+
+
+def test_invalid_segment_keeps_the_input_and_shows_the_error_beside_the_field(owner_client, canvas):
+    response = owner_client.post(
+        reverse("segment_create", args=[canvas.pk]),
+        {"name": "Students", "customer_count": "-3", "average_spend": "lots"},
+        headers=HTMX,
+    )
+    assert response.status_code == 200
+    assert 'value="Students"' in response.text
+    assert 'value="lots"' in response.text
+    assert "Ensure this value is greater than or equal to 0." in response.text
+    assert "Enter a number." in response.text
+    assert 'aria-invalid="true"' in response.text
+    assert not canvas.segments.exists()
+
+
+def test_relationship_create_and_edit_through_htmx(owner_client, canvas):
+    segment = make_segment(canvas)
+    response = owner_client.post(
+        reverse("relationship_create", args=[segment.pk]), RELATIONSHIP, headers=HTMX
+    )
+    assert response.status_code == 200
+    relationship = segment.relationships.get()
+    assert relationship.goals == ["retention", "boosting_sales"]
+    assert relationship.is_planned
+    assert f'id="relationship-{relationship.pk}"' in response.text
+
+    edit = {**RELATIONSHIP, "state": "established", "version": relationship.version}
+    response = owner_client.post(
+        reverse("relationship_edit", args=[relationship.pk]), edit, headers=HTMX
+    )
+    assert response.status_code == 200
+    assert "state-established" in response.text
+    relationship.refresh_from_db()
+    assert relationship.state == "established"
+    assert relationship.version == 2
+
+
+def test_relationship_without_goal_says_pick_one_and_keeps_the_text(owner_client, canvas):
+    segment = make_segment(canvas)
+    data = {**RELATIONSHIP, "goals": [], "interaction": "Every Friday at the market"}
+    response = owner_client.post(
+        reverse("relationship_create", args=[segment.pk]), data, headers=HTMX
+    )
+    assert "Pick at least one goal." in response.text
+    assert "Every Friday at the market" in response.text
+    assert not Relationship.objects.exists()
+
+
+def test_unknown_choice_is_a_clear_error_not_a_crash(owner_client, canvas):
+    segment = make_segment(canvas)
+    data = {**RELATIONSHIP, "type": "telepathy"}
+    response = owner_client.post(reverse("relationship_create", args=[segment.pk]), data)
+    assert response.status_code == 200
+    assert "Select a valid choice." in response.text
+
+
+def test_adding_a_cost_updates_card_and_totals_out_of_band(owner_client, canvas):
+    relationship = make_relationship(make_segment(canvas))
+    response = owner_client.post(
+        reverse("cost_create", args=[relationship.pk]),
+        {"label": "Forum software", "amount": "40", "frequency": "monthly"},
+        headers=HTMX,
+    )
+    assert response["HX-Retarget"] == f"#relationship-{relationship.pk}"
+    yearly = re.search(r'data-total="yearly">([^<]+)<', response.text).group(1)
+    assert yearly == "€480.00"
+    assert "Forum software" in response.text
+
+
+def test_cost_amount_beyond_the_bound_is_refused_beside_the_field(owner_client, canvas):
+    relationship = make_relationship(make_segment(canvas))
+    response = owner_client.post(
+        reverse("cost_create", args=[relationship.pk]),
+        {"label": "Huge", "amount": "1000000000", "frequency": "monthly"},
+        headers=HTMX,
+    )
+    assert "cost-form" in response.text
+    assert 'value="1000000000"' in response.text
+    assert not CostItem.objects.exists()
+
+
+def test_deleting_a_cost_asks_first_without_javascript(owner_client, canvas):
+    cost = make_cost(make_relationship(make_segment(canvas)))
+    response = owner_client.get(reverse("cost_delete", args=[cost.pk]))
+    assert "cannot be undone" in response.text
+    assert CostItem.objects.filter(pk=cost.pk).exists()
+    owner_client.post(reverse("cost_delete", args=[cost.pk]))
+    assert not CostItem.objects.filter(pk=cost.pk).exists()
+
+
+def test_deleting_a_segment_through_htmx_refreshes_totals(owner_client, canvas):
+    segment = make_segment(canvas)
+    make_cost(make_relationship(segment), amount="100")
+    response = owner_client.post(reverse("segment_delete", args=[segment.pk]), headers=HTMX)
+    assert response.status_code == 200
+    assert re.search(r'data-total="yearly">([^<]+)<', response.text).group(1) == "€0.00"
+    assert not Segment.objects.exists()
+
+
+def test_moving_a_segment_changes_the_order_on_the_page(owner_client, canvas):
+    make_segment(canvas, name="First")
+    second = make_segment(canvas, name="Second")
+    owner_client.post(reverse("segment_move", args=[second.pk]), {"direction": "up"})
+    page = owner_client.get(reverse("canvas_detail", args=[canvas.pk])).text
+    assert page.index("Second") < page.index("First")
+
+
+def test_duplicate_and_delete_a_canvas(owner_client, canvas, user):
+    make_segment(canvas, name="Tourists")
+    owner_client.post(reverse("canvas_duplicate", args=[canvas.pk]))
+    copy = Canvas.objects.get(owner=user, title="Copy of Bakery")
+    assert copy.segments.get().name == "Tourists"
+    owner_client.post(reverse("canvas_delete", args=[canvas.pk]))
+    assert list(Canvas.objects.filter(owner=user)) == [copy]
+
+
+def test_canvas_questions_are_saved_and_shown(owner_client, canvas):
+    data = {
+        "title": "Bakery",
+        "description": "Bread",
+        "currency": "USD",
+        "business_fit": "Same van for everything",
+        "market_effect": "Friendly",
+        "version": canvas.version,
+    }
+    response = owner_client.post(reverse("canvas_edit", args=[canvas.pk]), data, headers=HTMX)
+    assert "Same van for everything" in response.text
+    canvas.refresh_from_db()
+    assert canvas.currency == "USD"
+
+
+def test_user_text_is_escaped(owner_client, canvas):
+    make_segment(canvas, name="<script>alert(1)</script>")
+    response = owner_client.get(reverse("canvas_detail", args=[canvas.pk]))
+    assert "<script>alert(1)</script>" not in response.text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in response.text
+
+
+def test_pages_send_a_strict_content_security_policy(owner_client, canvas):
+    response = owner_client.get(reverse("canvas_detail", args=[canvas.pk]))
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+    assert "object-src 'none'" in policy
+    assert "<script>" not in response.text  # no inline script at all
+
+
+def test_htmx_requests_without_csrf_token_are_refused(client, user, canvas):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(user)
+    response = strict.post(reverse("segment_create", args=[canvas.pk]), {"name": "X"}, headers=HTMX)
+    assert response.status_code == 403
+    assert not canvas.segments.exists()

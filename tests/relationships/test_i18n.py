@@ -1,0 +1,38 @@
+"""Spanish first, English second: both render, numbers follow the reader's locale."""
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import make_cost, make_relationship, make_segment
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def priced_canvas(canvas):
+    make_cost(make_relationship(make_segment(canvas, name="Tourists")), amount="1234.5")
+    return canvas
+
+
+def test_spanish_is_the_default(client, user, priced_canvas):
+    client.force_login(user)
+    response = client.get(reverse("canvas_detail", args=[priced_canvas.pk]))
+    assert '<html lang="es"' in response.text
+    assert "Asistencia personal" in response.text
+    assert "14.814,00\xa0€" in response.text  # 1234.50 x 12, Spanish style
+
+
+def test_english_reader_sees_english_numbers(owner_client, priced_canvas):
+    response = owner_client.get(reverse("canvas_detail", args=[priced_canvas.pk]))
+    assert '<html lang="en"' in response.text
+    assert "Personal assistance" in response.text
+    assert "€14,814.00" in response.text
+
+
+def test_language_switcher_changes_the_language(client, user, priced_canvas):
+    client.force_login(user)
+    url = reverse("canvas_detail", args=[priced_canvas.pk])
+    client.post(reverse("set_language"), {"language": "en", "next": url})
+    assert "Personal assistance" in client.get(url).text
+    client.post(reverse("set_language"), {"language": "es", "next": url})
+    assert "Asistencia personal" in client.get(url).text

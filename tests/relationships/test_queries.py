@@ -1,0 +1,62 @@
+"""Pages load with a fixed number of queries, whatever the size of the block."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests.factories import make_block
+
+pytestmark = pytest.mark.django_db
+
+# session, user, unread-feedback badge, canvas, segments, relationships, cost items
+CANVAS_PAGE_QUERIES = 7
+
+
+@pytest.mark.parametrize("segments", [1, 10])
+def test_canvas_page_query_count_is_flat(owner_client, user, django_assert_num_queries, segments):
+    canvas = make_block(user, segments=segments, relationships=3, costs=2)
+    with django_assert_num_queries(CANVAS_PAGE_QUERIES):
+        response = owner_client.get(reverse("canvas_detail", args=[canvas.pk]))
+    assert response.status_code == 200
+    assert response.text.count('class="relationship-card') == segments * 3
+
+
+@pytest.mark.parametrize("canvases", [1, 8])
+def test_canvas_list_query_count_is_flat(owner_client, user, django_assert_num_queries, canvases):
+    for _ in range(canvases):
+        make_block(user, segments=2, relationships=2, costs=1)
+    with django_assert_num_queries(CANVAS_PAGE_QUERIES):
+        owner_client.get(reverse("canvas_list"))
+
+
+def save_relationship_through_htmx(client, user, segments: int) -> int:
+    """Save one relationship of a block of ``segments`` segments; return the queries it took."""
+    canvas = make_block(user, segments=segments, relationships=3, costs=2)
+    relationship = canvas.segments.first().relationships.first()
+    data = {
+        "type": "personal",
+        "state": "established",
+        "contact": "direct",
+        "reach": "individual",
+        "bond": "transactional",
+        "goals": ["acquisition"],
+        "interaction": "x",
+        "version": relationship.version,
+    }
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(
+            reverse("relationship_edit", args=[relationship.pk]),
+            data,
+            headers={"HX-Request": "true"},
+        )
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_htmx_save_query_count_is_flat(owner_client, user):
+    small = save_relationship_through_htmx(owner_client, user, segments=1)
+    large = save_relationship_through_htmx(owner_client, user, segments=10)
+    assert small == large
+    # session, user, lookup, update, canvas touched, then the block: 4 queries
+    assert large == 9
