@@ -69,6 +69,7 @@ def owner():
 def client_for(user):
     client = Client(raise_request_exception=True)
     client.force_login(user)
+    client.cookies["django_language"] = "en"  # each thread reads the conflict text in English
     return client
 
 
