@@ -39,7 +39,7 @@ format: install
 messages: install
 	DEBUG=1 $(BIN)/python manage.py makemessages -l es -l en --no-obsolete --add-location file -i ".venv/*"
 	$(BIN)/python scripts/fill_english_catalogue.py locale/en/LC_MESSAGES/django.po
-	DEBUG=1 $(BIN)/python manage.py compilemessages
+	DEBUG=1 $(BIN)/python manage.py compilemessages --ignore ".venv/*"
 
 # The production stack on this machine: gunicorn + WhiteNoise, DEBUG off, settings from the
 # environment (README, "Running in production"); an unsafe setting stops it, naming the variable.

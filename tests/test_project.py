@@ -1,5 +1,9 @@
 """Operator-facing guarantees of the project as a whole."""
 
+import os
+import shutil
+import subprocess
+import sys
 from io import StringIO
 from pathlib import Path
 
@@ -31,6 +35,34 @@ def test_translation_catalogue_is_complete_and_compiled(language):
         key = (entry.msgctxt, entry.msgid)
         assert key in compiled, f"{entry.msgid!r} is not in the compiled .mo: run make messages"
         assert compiled[key] == (entry.msgstr, tuple(sorted(entry.msgstr_plural.items())))
+
+
+@pytest.mark.skipif(shutil.which("xgettext") is None, reason="needs GNU gettext (.ci/run has it)")
+def test_every_marked_text_is_in_the_catalogue(tmp_path):
+    """A text marked for translation but never merged would show in English to Spanish users."""
+    base = Path(settings.BASE_DIR)
+    skip = shutil.ignore_patterns(".*", "__pycache__", "staticfiles", "artifacts", "*.mo", "docs")
+    for name in os.listdir(base):
+        source = base / name
+        if source.is_dir() and not name.startswith(".") and name not in {"staticfiles", "docs"}:
+            shutil.copytree(source, tmp_path / name, ignore=skip)
+        elif source.suffix == ".py":
+            shutil.copy(source, tmp_path / name)
+    subprocess.run(
+        [sys.executable, "manage.py", "makemessages", "-l", "es", "--no-obsolete"],
+        cwd=tmp_path,
+        env={**os.environ, "DEBUG": "1"},
+        check=True,
+        capture_output=True,
+    )
+    current = polib.pofile(str(LOCALE_DIR / "es" / "LC_MESSAGES" / "django.po"))
+    fresh = polib.pofile(str(tmp_path / "locale" / "es" / "LC_MESSAGES" / "django.po"))
+    missing = _texts(fresh) - _texts(current)
+    assert missing == set(), "texts not in the catalogue yet: run make messages"
+
+
+def _texts(po):
+    return {(entry.msgctxt, entry.msgid) for entry in po if not entry.obsolete}
 
 
 def test_demo_data_command_is_idempotent(db):
