@@ -21,6 +21,7 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from canvas_site.client_ip import client_ip
@@ -69,6 +70,21 @@ def hit(key: str, who: str, rate: str) -> int:
     return max(1, math.ceil((window + 1) * period - now))
 
 
+def refused(request, key: str, rate: str) -> HttpResponse | None:
+    """Count this request against ``key``; the 429 page if the budget is spent, else None.
+
+    For views that are only expensive on some paths (the PDF export renders only on a cache
+    miss): call it on that path alone.
+    """
+    effective = getattr(settings, "THROTTLE_RATES", {}).get(key, rate)
+    wait = hit(key, _who(request), effective)
+    if not wait:
+        return None
+    response = render(request, "429.html", {"retry_after": wait}, status=429)
+    response["Retry-After"] = str(wait)
+    return response
+
+
 def throttle(key: str, rate: str = "10/m"):
     """Decorate a view so each user may call it ``rate`` times per window (see module doc)."""
     parse_rate(rate)  # a typo fails at import, not at the first request
@@ -76,13 +92,7 @@ def throttle(key: str, rate: str = "10/m"):
     def decorator(view):
         @functools.wraps(view)
         def wrapped(request, *args, **kwargs):
-            effective = getattr(settings, "THROTTLE_RATES", {}).get(key, rate)
-            wait = hit(key, _who(request), effective)
-            if wait:
-                response = render(request, "429.html", {"retry_after": wait}, status=429)
-                response["Retry-After"] = str(wait)
-                return response
-            return view(request, *args, **kwargs)
+            return refused(request, key, rate) or view(request, *args, **kwargs)
 
         return wrapped
 

@@ -442,7 +442,7 @@ def render_pdf(canvas: Canvas, options: PdfOptions) -> bytes:
 
     The pitch page is laid out at the roomiest density that keeps it to one page: a layout
     that runs over is tried again denser, up to a few times. Takes a few hundred milliseconds;
-    ``CanvasExport.pdf`` caches the result.
+    ``CanvasExport.render`` caches the result.
     """
     from weasyprint import HTML
 
@@ -509,11 +509,13 @@ class CanvasExport:
         day = timezone.localtime(self.canvas.updated_at).date().isoformat()
         return f"{slugify(self.canvas.title)[:60] or 'canvas'}-{what}-{day}.pdf"
 
-    def pdf(self) -> bytes:
-        """The PDF from the cache, or rendered (and cached) in the active language."""
-        pdf = django_cache.get(self.key)
-        if pdf is None:
-            block = Canvas.objects.with_block().get(pk=self.canvas.pk)
-            pdf = render_pdf(block, self.options)
-            django_cache.set(self.key, pdf, CACHE_SECONDS)
+    def cached(self) -> bytes | None:
+        """The PDF of this version if it was rendered before (and is still in the cache)."""
+        return django_cache.get(self.key)
+
+    def render(self) -> bytes:
+        """Render the PDF in the active language and keep it in the cache."""
+        block = Canvas.objects.with_block().get(pk=self.canvas.pk)
+        pdf = render_pdf(block, self.options)
+        django_cache.set(self.key, pdf, CACHE_SECONDS)
         return pdf

@@ -7,8 +7,12 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import content_disposition_header, http_date
 from django.views.decorators.http import require_GET
 
+from canvas_site.throttle import refused
 from relationships.pdf import CanvasExport, PdfOptions
 from relationships.views import HtmxHttpRequest, _get_canvas_for_user
+
+# Renders (not cached copies) per user; THROTTLE_RATES = {"pdf": ...} in settings overrides it.
+PDF_RENDERS = "20/m"
 
 
 @require_GET
@@ -16,7 +20,8 @@ def canvas_pdf(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """The block as a PDF (``?layout=pitch|report&size=a4|wide``), opened in the browser.
 
     Only the owner may export (404 otherwise). An unchanged canvas is served from the cache,
-    or answered 304 when the browser already has this version (ETag / Last-Modified).
+    or answered 304 when the browser already has this version (ETag / Last-Modified). Past
+    ``PDF_RENDERS`` new renders a minute, a user gets a 429 page saying how long to wait.
     """
     canvas = _get_canvas_for_user(request, pk)
     export = CanvasExport(canvas, PdfOptions.from_query(request.GET))
@@ -30,6 +35,11 @@ def canvas_pdf(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     )
     if conditional is not response:  # 304 Not Modified (or 412 for a failed If-Match)
         return conditional
-    response.content = export.pdf()
+    pdf = export.cached()
+    if pdf is None:  # rendering costs a second of CPU: each user has a budget of renders
+        if too_many := refused(request, "pdf", PDF_RENDERS):
+            return too_many
+        pdf = export.render()
+    response.content = pdf
     response["Content-Disposition"] = content_disposition_header(False, export.filename)
     return response

@@ -351,6 +351,19 @@ def test_if_none_match_gives_304(owner_client, sample, renders):
     assert "private" in first["Cache-Control"]
 
 
+def test_renders_are_rationed_but_cached_copies_are_not(owner_client, sample, renders, settings):
+    settings.THROTTLE_RATES = {"pdf": "2/m"}
+    for _ in range(5):  # the same version again and again: served from the cache
+        assert export(owner_client, sample).status_code == 200
+    assert export(owner_client, sample, layout="report").status_code == 200
+    refused = export(owner_client, sample, size="wide")  # a third new render in a minute
+    assert refused.status_code == 429
+    assert "Please wait" in refused.text
+    assert int(refused["Retry-After"]) >= 1
+    assert len(renders) == 2
+    assert export(owner_client, sample).status_code == 200  # the cached one still comes
+
+
 def test_decimal_amounts_are_not_floats():
     rows, totals = pdf.cost_rows(make_block(segments=1, relationships=1, costs=3))
     assert all(isinstance(v, Decimal) for v in totals.values())
