@@ -215,6 +215,18 @@ def test_canvas_page_has_no_warning_when_everything_fits(owner_client, sample):
     assert "too long for the one-page PDF" not in response.text
 
 
+def test_the_warnings_follow_each_edit_without_a_reload(owner_client, canvas):
+    segment = make_segment(canvas, name="Short")
+    url = reverse("segment_edit", args=[segment.pk])
+    htmx = {"HX-Request": "true"}
+    long = owner_client.post(url, {"name": "N" * 70, "version": 1}, headers=htmx)
+    assert 'id="pitch-warnings" hx-swap-oob="true"' in long.text
+    assert "1 item is too long for the one-page PDF" in long.text
+    short = owner_client.post(url, {"name": "Short again", "version": 2}, headers=htmx)
+    assert 'id="pitch-warnings" hx-swap-oob="true"' in short.text
+    assert "too long for the one-page PDF" not in short.text
+
+
 # --- safety -------------------------------------------------------------------------------
 
 TRICKS = [
