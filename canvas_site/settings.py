@@ -160,6 +160,18 @@ else:
             "LOCATION": "django_cache",
         }
     }
+# Rendered relationship cards (relationships/cards.py). Their keys are a hash of what a card
+# shows, so an entry can never go stale: each process may keep its own copy in memory, or all
+# share Redis when there is one.
+CACHES["cards"] = (
+    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
+    else {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "cards",
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    }
+)
 # Sessions live in the database (Django's default engine): any app server can serve any request.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import reswap, retarget
 from django_htmx.middleware import HtmxDetails
 
+from relationships import cards
 from relationships.forms import (
     CanvasCreateForm,
     CanvasForm,
@@ -112,15 +113,15 @@ def _block_response(
     ``segment_pk`` names a segment whose totals changed but are not inside the swapped pieces.
     """
     canvas = _load_block(canvas_pk)
+    cards.attach(request, canvas)
     context = _editor_context(canvas, oob_segment_pk=segment_pk)
-    html = [
-        render_to_string(
-            f"{PAGE}#{name}",
-            {**context, **(piece(canvas) if callable(piece) else piece)},
-            request=request,
-        )
-        for name, piece in pieces
-    ]
+    html = []
+    for name, piece in pieces:
+        extra = piece(canvas) if callable(piece) else piece
+        if name == "relationship-card" and not extra.get("costs_open"):
+            html.append(extra["relationship"].card_html)  # rendered and kept by attach()
+        else:
+            html.append(render_to_string(f"{PAGE}#{name}", {**context, **extra}, request=request))
     html.append(render_to_string(f"{PAGE}#block-oob", context, request=request))
     return HttpResponse("".join(html))
 
@@ -170,6 +171,7 @@ def canvas_list(request: HtmxHttpRequest) -> HttpResponse:
 @require_GET
 def canvas_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     canvas = get_object_or_404(Canvas.objects.for_user(request.user).with_block(), pk=pk)
+    cards.attach(request, canvas)
     return render(request, PAGE, _editor_context(canvas))
 
 

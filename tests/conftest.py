@@ -12,6 +12,21 @@ def _english_by_default():
 
 
 @pytest.fixture
+def client(client):
+    """pytest-django's client, reading English like the rest of the tests."""
+    client.cookies["django_language"] = "en"
+    return client
+
+
+@pytest.fixture(autouse=True)
+def _no_card_from_another_test():
+    """Rendered cards live in memory per process; a test starts without any."""
+    from django.core.cache import caches
+
+    caches["cards"].clear()
+
+
+@pytest.fixture
 def user(db):
     return make_user("owner")
 

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def log_in(username, password, address="10.1.1.1", **headers):
-    return Client(REMOTE_ADDR=address).post(
+    return Client(REMOTE_ADDR=address, HTTP_ACCEPT_LANGUAGE="en").post(
         reverse("login"), {"username": username, "password": password}, headers=headers
     )
 

@@ -1,6 +1,7 @@
 """Spanish first, English second: both render, numbers follow the reader's locale."""
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from tests.factories import make_cost, make_relationship, make_segment
@@ -14,7 +15,8 @@ def priced_canvas(canvas):
     return canvas
 
 
-def test_spanish_is_the_default(client, user, priced_canvas):
+def test_spanish_is_the_default(user, priced_canvas):
+    client = Client()  # no language cookie, no Accept-Language
     client.force_login(user)
     response = client.get(reverse("canvas_detail", args=[priced_canvas.pk]))
     assert '<html lang="es"' in response.text

@@ -18,7 +18,10 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _empty_cache(settings):
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    }
     from django.core.cache import cache
 
     cache.clear()
@@ -173,7 +176,7 @@ def test_long_texts_flow_over_report_pages(owner_client, user):
     canvas.title = "T" * 120  # no space to break at
     canvas.save()
     for segment in canvas.segments.all():
-        segment.name = ("Un segmento con un nombre realmente largo, mucho más de lo normal " * 2)[:120]
+        segment.name = ("Un segmento con un nombre realmente largo, más de lo normal " * 2)[:120]
         segment.description = "Palabras. " * 190
         segment.save()
     pitch = read(export(owner_client, canvas))

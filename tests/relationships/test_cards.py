@@ -1,0 +1,117 @@
+"""The canvas page keeps rendered relationship cards; what it shows is never out of date."""
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from relationships import cards
+from tests.factories import make_cost, make_relationship, make_segment
+from tests.relationships.test_concurrency import relationship_data
+
+HTMX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def card_renders(monkeypatch):
+    """The relationships whose card was rendered (not taken from the cache)."""
+    rendered = []
+    original = cards.render_to_string
+
+    def counted(template, context, request=None):
+        rendered.append(context["relationship"].pk)
+        return original(template, context, request=request)
+
+    monkeypatch.setattr(cards, "render_to_string", counted)
+    return rendered
+
+
+@pytest.fixture
+def block(canvas):
+    segment = make_segment(canvas, name="Regulars")
+    first = make_relationship(segment, interaction="Chat at the counter")
+    second = make_relationship(segment, type="communities", interaction="Monthly tasting")
+    make_cost(first, label="Loyalty cards", amount="40")
+    return canvas, first, second
+
+
+def page(client, canvas):
+    return client.get(reverse("canvas_detail", args=[canvas.pk])).text
+
+
+def test_a_second_visit_reuses_the_rendered_cards(owner_client, block, card_renders):
+    canvas, first, second = block
+    page(owner_client, canvas)
+    assert sorted(card_renders) == sorted([first.pk, second.pk])
+    html = page(owner_client, canvas)
+    assert len(card_renders) == 2
+    assert "Chat at the counter" in html
+    assert "Monthly tasting" in html
+
+
+def test_an_edited_card_is_rendered_again_and_only_that_one(owner_client, block, card_renders):
+    canvas, first, second = block
+    page(owner_client, canvas)
+    url = reverse("relationship_edit", args=[first.pk])
+    saved = owner_client.post(url, relationship_data(1, "Greet by name"), headers=HTMX)
+    assert "Greet by name" in saved.text
+    html = page(owner_client, canvas)
+    assert "Greet by name" in html
+    assert "Chat at the counter" not in html
+    assert card_renders.count(first.pk) == 2  # once before, once for the save
+    assert card_renders.count(second.pk) == 1
+
+
+def test_a_cost_change_shows_on_the_card(owner_client, block):
+    canvas, first, _ = block
+    assert "€480.00" in page(owner_client, canvas)  # 40 a month
+    cost = first.cost_items.get()
+    owner_client.post(
+        reverse("cost_edit", args=[cost.pk]),
+        {"label": "Loyalty cards", "amount": "50", "frequency": "monthly", "version": 1},
+    )
+    html = page(owner_client, canvas)
+    assert "€600.00" in html
+    assert "€480.00" not in html
+
+
+def test_each_language_gets_its_own_cards(owner_client, block):
+    canvas, *_ = block
+    assert "Personal assistance" in page(owner_client, canvas)
+    owner_client.cookies["django_language"] = "es"
+    html = page(owner_client, canvas)
+    assert "Asistencia personal" in html
+    assert "Personal assistance" not in html
+
+
+def test_forms_in_kept_cards_carry_a_token_valid_after_logging_in_again(user, block):
+    canvas, first, _ = block
+    client = Client(enforce_csrf_checks=True)
+    client.cookies["django_language"] = "en"
+
+    def log_in():
+        login_page = client.get(reverse("login")).text
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login_page)[1]
+        response = client.post(
+            reverse("login"),
+            {
+                "username": user.username,
+                "password": "a-long-test-password",
+                "csrfmiddlewaretoken": token,
+            },
+        )
+        assert response.status_code == 302
+
+    log_in()
+    page(client, canvas)  # the cards are kept, with this session's token
+    client.post(reverse("logout"), {"csrfmiddlewaretoken": client.cookies["csrftoken"].value})
+    log_in()  # a new session rotates the CSRF secret
+    html = page(client, canvas)
+    move_form = html[html.index(reverse("relationship_move", args=[first.pk])) :]
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', move_form)[1]
+    moved = client.post(
+        reverse("relationship_move", args=[first.pk]),
+        {"direction": "down", "csrfmiddlewaretoken": token},
+    )
+    assert moved.status_code == 302
