@@ -1,8 +1,7 @@
 """A row deleted in another tab while this request works on it: a 404, never a 500.
 
-Each test puts the other tab's delete at one exact moment of the request. They fail today
-(``pytest.mark.xfail``, strict) and pass once docs/patches/vanished-rows.diff is applied to
-relationships/; then remove the ``xfail`` marker.
+Each test puts the other tab's delete at one exact moment of the request: after the object
+was looked up, before or after its conditional write, or before the fresh block is loaded.
 """
 
 import pytest
@@ -14,10 +13,6 @@ from relationships.models import Relationship, Segment, VersionedQuerySet
 from tests.factories import make_canvas, make_cost, make_relationship, make_segment, make_user
 
 HTMX = {"HX-Request": "true"}
-
-
-def PENDING(test):  # the fix (docs/patches/vanished-rows.diff) is applied
-    return test
 
 
 RELATIONSHIP = {
@@ -44,7 +39,6 @@ def browser(owner):
     return client
 
 
-@PENDING
 @pytest.mark.django_db
 def test_segment_deleted_just_before_its_relationship_is_saved(owner, browser, monkeypatch):
     segment = make_segment(make_canvas(owner))
@@ -60,7 +54,6 @@ def test_segment_deleted_just_before_its_relationship_is_saved(owner, browser, m
     assert browser.post(url, RELATIONSHIP, headers=HTMX).status_code == 404
 
 
-@PENDING
 @pytest.mark.django_db
 def test_segment_deleted_just_after_its_relationship_is_saved(owner, browser, monkeypatch):
     segment = make_segment(make_canvas(owner))
@@ -76,7 +69,6 @@ def test_segment_deleted_just_after_its_relationship_is_saved(owner, browser, mo
     assert browser.post(url, RELATIONSHIP, headers=HTMX).status_code == 404
 
 
-@PENDING
 @pytest.mark.django_db
 def test_relationship_moved_while_another_tab_deletes_it(owner, browser, monkeypatch):
     relationship = make_relationship(make_segment(make_canvas(owner)))
@@ -91,7 +83,6 @@ def test_relationship_moved_while_another_tab_deletes_it(owner, browser, monkeyp
     assert browser.post(url, {"direction": "up"}, headers=HTMX).status_code in {200, 404}
 
 
-@PENDING
 @pytest.mark.django_db(transaction=True)  # the foreign key is checked when the insert commits
 def test_cost_added_to_a_relationship_another_tab_just_deleted(owner, browser, monkeypatch):
     relationship = make_relationship(make_segment(make_canvas(owner)))
