@@ -151,6 +151,31 @@ def _back_to(canvas: Canvas, anchor: str = ""):
     return redirect(f"{url}#{anchor}" if anchor else url)
 
 
+def _delete(
+    request: HtmxHttpRequest,
+    obj: Segment | Relationship,
+    canvas: Canvas,
+    back_to: str,
+    segment_pk: int | None = None,
+) -> HttpResponse:
+    """GET asks first (the page a plain link leads to); POST deletes.
+
+    htmx swaps the deleted item away and refreshes the totals out of band; a plain form goes
+    back to the canvas at ``back_to``.
+    """
+    if request.method == "POST":
+        obj.delete()
+        canvas.mark_edited()
+        if request.htmx:
+            return _block_response(request, canvas.pk, [], segment_pk=segment_pk)
+        return _back_to(canvas, back_to)
+    return render(
+        request,
+        "relationships/confirm_delete.html",
+        {"canvas": canvas, "object": obj, "anchor": obj.anchor},
+    )
+
+
 # --- canvases -------------------------------------------------------------------------------
 
 
@@ -252,18 +277,7 @@ def segment_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def segment_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     segment = _get_segment_for_user(request, pk)
-    canvas = segment.canvas
-    if request.method == "POST":
-        segment.delete()
-        canvas.mark_edited()
-        if request.htmx:
-            return _block_response(request, canvas.pk, [])
-        return _back_to(canvas, "board")
-    return render(
-        request,
-        "relationships/confirm_delete.html",
-        {"canvas": canvas, "object": segment, "anchor": f"segment-{segment.pk}"},
-    )
+    return _delete(request, segment, segment.canvas, back_to="board")
 
 
 @require_POST
@@ -353,17 +367,12 @@ def relationship_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def relationship_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     relationship = _get_relationship_for_user(request, pk)
-    canvas = relationship.segment.canvas
-    if request.method == "POST":
-        relationship.delete()
-        canvas.mark_edited()
-        if request.htmx:
-            return _block_response(request, canvas.pk, [], segment_pk=relationship.segment_id)
-        return _back_to(canvas, f"segment-{relationship.segment_id}")
-    return render(
+    return _delete(
         request,
-        "relationships/confirm_delete.html",
-        {"canvas": canvas, "object": relationship, "anchor": f"relationship-{pk}"},
+        relationship,
+        relationship.segment.canvas,
+        back_to=f"segment-{relationship.segment_id}",
+        segment_pk=relationship.segment_id,
     )
 
 
