@@ -380,3 +380,48 @@ def test_decimal_amounts_are_not_floats():
     rows, totals = pdf.cost_rows(make_block(segments=1, relationships=1, costs=3))
     assert all(isinstance(v, Decimal) for v in totals.values())
     assert totals["yearly"] == sum(r.yearly for r in rows if r.yearly is not None)
+
+
+# --- the stylesheet kept between renders --------------------------------------------------
+
+
+def test_the_stylesheet_is_parsed_once_per_thread_and_again_when_it_changes(
+    settings, tmp_path, monkeypatch
+):
+    import os
+    import shutil
+    import threading
+
+    for folder in ("css", "fonts"):
+        shutil.copytree(pdf.static_root() / folder, tmp_path / "static" / folder)
+    settings.BASE_DIR = tmp_path
+    fetchers = []
+    real = pdf.static_fetcher
+
+    def recorded():
+        fetchers.append(real())
+        return fetchers[-1]
+
+    monkeypatch.setattr(pdf, "static_fetcher", recorded)
+    pdf._forget_stylesheet()
+    font_config, stylesheet = pdf.pdf_stylesheet()
+    requested = [url for fetcher in fetchers for url in fetcher.requested]
+    assert pdf.static_base_url() + "css/pdf.css" in requested
+    assert sum(url.endswith(".ttf") for url in requested) == 4
+    assert all(url.startswith(pdf.static_base_url()) for url in requested), requested
+
+    again = pdf.pdf_stylesheet()
+    assert again[0] is font_config
+    assert again[1] is stylesheet
+
+    other_thread = []
+    thread = threading.Thread(target=lambda: other_thread.extend(pdf.pdf_stylesheet()))
+    thread.start()
+    thread.join()
+    assert other_thread[0] is not font_config
+    assert other_thread[1] is not stylesheet
+
+    css = tmp_path / "static" / "css" / "pdf.css"
+    os.utime(css, ns=(css.stat().st_atime_ns, css.stat().st_mtime_ns + 1_000_000_000))
+    assert pdf.pdf_stylesheet()[1] is not stylesheet
+    pdf._forget_stylesheet()
