@@ -173,7 +173,8 @@ def test_long_texts_flow_over_report_pages(owner_client, user):
     canvas.title = "T" * 120  # no space to break at
     canvas.save()
     for segment in canvas.segments.all():
-        segment.name = ("Un segmento con un nombre realmente largo, mucho más de lo normal " * 2)[:120]
+        long_name = "Un segmento con un nombre realmente largo, mucho más de lo normal " * 2
+        segment.name = long_name[:120]
         segment.description = "Palabras. " * 190
         segment.save()
     pitch = read(export(owner_client, canvas))
