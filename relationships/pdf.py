@@ -48,7 +48,7 @@ LAYOUTS = ("pitch", "report")
 SIZES = ("a4", "wide")
 
 # Bump when the templates or the stylesheet change, so no cached PDF outlives a deploy.
-RENDER_VERSION = 1
+RENDER_VERSION = 2
 CACHE_SECONDS = 60 * 60 * 24 * 7
 
 # What the one-page pitch layout shows of each text before it shortens it with "…".
@@ -502,8 +502,12 @@ def cost_rows(canvas: Canvas) -> tuple[list[CostRow], dict[str, Decimal]]:
 # --- rendering --------------------------------------------------------------------------------
 
 
-def pdf_html(canvas: Canvas, options: PdfOptions, plan: PitchPlan) -> str:
-    """The HTML WeasyPrint lays out, in the active language. Reads the prefetched block."""
+def pdf_html(canvas: Canvas, options: PdfOptions, plan: PitchPlan, part: str = "") -> str:
+    """The HTML WeasyPrint lays out, in the active language. Reads the prefetched block.
+
+    ``part`` "pitch" or "report" gives that part alone: the report after an empty first page
+    that stands for the pitch page, so that the report's pages are numbered from 2 of N + 1.
+    """
     relationships = [r for s in canvas.segment_list for r in s.relationship_list]
     context = {
         "canvas": canvas,
@@ -517,8 +521,10 @@ def pdf_html(canvas: Canvas, options: PdfOptions, plan: PitchPlan) -> str:
         "goal_legend": [
             (initial, Relationship.Goal(goal).label) for goal, initial in goal_legend()
         ],
+        "with_pitch": part != "report",
+        "with_report": options.layout == "report" and part != "pitch",
     }
-    if options.layout == "report":
+    if context["with_report"]:
         context["cost_rows"], context["cost_totals"] = cost_rows(canvas)
     return render_to_string("relationships/pdf/document.html", context)
 
@@ -527,29 +533,27 @@ def render_pdf(canvas: Canvas, options: PdfOptions) -> bytes:
     """Render the PDF of a prefetched canvas (``Canvas.objects.with_block()``).
 
     The pitch page is laid out at the roomiest density that keeps it to one page: a layout
-    that runs over is tried again denser, up to a few times. Takes a few hundred milliseconds;
-    ``CanvasExport.render`` caches the result.
+    that runs over is tried again denser, up to a few times. It is a document of its own, so
+    a retry lays out that one page again and not the whole report, which follows in a second
+    document. Takes a few hundred milliseconds; ``CanvasExport.render`` caches the result.
     """
     with fewer_full_collections():
         start, squeeze = 0, 1.0
         for _attempt in range(5):
             plan = plan_pitch(canvas, options.size, start=start, squeeze=squeeze)
-            document = lay_out(pdf_html(canvas, options, plan))
-            if _pitch_page_count(document) <= 1:
+            pitch = lay_out(pdf_html(canvas, options, plan, part="pitch"))
+            if len(pitch.pages) <= 1:
                 break
             if start < len(DENSITIES) - 1:
                 start = DENSITIES.index(plan.density) + 1
             else:
                 squeeze *= 0.85
-        return document.write_pdf()
-
-
-def _pitch_page_count(document) -> int:
-    """How many pages the pitch section took: the report, if any, starts at ``id="report"``."""
-    for number, page in enumerate(document.pages):
-        if "report" in page.anchors:
-            return number
-    return len(document.pages)
+        else:  # still more than a page: one document, so the report's page numbers count them
+            return lay_out(pdf_html(canvas, options, plan)).write_pdf()
+        if options.layout != "report":
+            return pitch.write_pdf()
+        report = lay_out(pdf_html(canvas, options, plan, part="report"))
+        return pitch.copy([pitch.pages[0], *report.pages[1:]]).write_pdf()
 
 
 # --- export with cache ------------------------------------------------------------------------

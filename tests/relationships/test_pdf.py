@@ -184,6 +184,50 @@ def test_long_texts_flow_over_report_pages(owner_client, user):
     assert len(report.pages) >= 5
 
 
+def test_a_pitch_page_that_runs_over_is_laid_out_again_alone(owner_client, user, monkeypatch):
+    import dataclasses
+
+    canvas = make_block(user, segments=3, relationships=3, costs=2)
+    real_plan, plans = pdf.plan_pitch, []
+
+    def first_too_tall(*args, **kwargs):  # the first plan leaves far more room than the page has
+        plan = real_plan(*args, **kwargs)
+        plans.append(plan)
+        return dataclasses.replace(plan, body_height=2000) if len(plans) == 1 else plan
+
+    real_lay_out, parts = pdf.lay_out, []
+
+    def recorded(html):
+        parts.append("report" if 'class="pitch-page"' in html else "pitch")
+        return real_lay_out(html)
+
+    monkeypatch.setattr(pdf, "plan_pitch", first_too_tall)
+    monkeypatch.setattr(pdf, "lay_out", recorded)
+    reader = read(export(owner_client, canvas, layout="report"))
+    assert parts == ["pitch", "pitch", "report"]  # the retry did not lay out the report again
+    text = text_of(reader)
+    assert f"Page 2 of {len(reader.pages)}" in text
+    assert f"Page {len(reader.pages)} of {len(reader.pages)}" in text
+    assert "Segment 2" in reader.pages[0].extract_text()  # the pitch page, then the report
+    assert "What the relationships cost" in text
+
+
+def test_a_pitch_page_that_never_fits_comes_in_one_document_with_the_report(
+    owner_client, user, monkeypatch
+):
+    import dataclasses
+
+    canvas = make_block(user, segments=2, relationships=2, costs=1)
+    real_plan = pdf.plan_pitch
+    monkeypatch.setattr(
+        pdf, "plan_pitch", lambda *a, **k: dataclasses.replace(real_plan(*a, **k), body_height=2000)
+    )
+    reader = read(export(owner_client, canvas, layout="report"))
+    text = text_of(reader)
+    assert f"of {len(reader.pages)}" in text  # the report's page numbers count every pitch page
+    assert "What the relationships cost" in text
+
+
 # --- the editor warns before export -------------------------------------------------------
 
 
