@@ -506,7 +506,7 @@ def pdf_html(canvas: Canvas, options: PdfOptions, plan: PitchPlan, part: str = "
     """The HTML WeasyPrint lays out, in the active language. Reads the prefetched block.
 
     ``part`` "pitch" or "report" gives that part alone: the report after an empty first page
-    that stands for the pitch page, so that the report's pages are numbered from 2 of N + 1.
+    that stands for the pitch page, so that the report's page numbers count the pitch page.
     """
     relationships = [r for s in canvas.segment_list for r in s.relationship_list]
     context = {
@@ -548,10 +548,10 @@ def render_pdf(canvas: Canvas, options: PdfOptions) -> bytes:
                 start = DENSITIES.index(plan.density) + 1
             else:
                 squeeze *= 0.85
-        else:  # still more than a page: one document, so the report's page numbers count them
-            return lay_out(pdf_html(canvas, options, plan)).write_pdf()
         if options.layout != "report":
             return pitch.write_pdf()
+        if len(pitch.pages) > 1:  # never fit: one document, so the page numbers count every page
+            return lay_out(pdf_html(canvas, options, plan)).write_pdf()
         report = lay_out(pdf_html(canvas, options, plan, part="report"))
         return pitch.copy([pitch.pages[0], *report.pages[1:]]).write_pdf()
 
