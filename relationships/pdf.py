@@ -10,12 +10,10 @@ page size and language (``CanvasExport``).
 from __future__ import annotations
 
 import atexit
-import gc
 import hashlib
 import math
 import mimetypes
 import threading
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
@@ -35,7 +33,7 @@ from django.utils.translation import gettext as _
 from relationships.models import ZERO, Canvas, CostItem, Relationship
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Mapping
+    from collections.abc import Mapping
 
     from weasyprint import CSS
     from weasyprint.document import Document
@@ -188,38 +186,6 @@ def lay_out(html: str) -> Document:
     font_config, stylesheet = pdf_stylesheet()
     document = HTML(string=html, base_url=static_base_url(), url_fetcher=static_fetcher())
     return document.render(font_config=font_config, stylesheets=[stylesheet])
-
-
-# --- garbage collection while WeasyPrint works ------------------------------------------------
-
-_rendering_lock = threading.Lock()
-_rendering = 0  # how many threads are inside render_pdf
-_usual_gc_threshold = gc.get_threshold()
-
-
-@contextmanager
-def fewer_full_collections() -> Iterator[None]:
-    """Defer Python's full garbage collections while any thread of the process renders a PDF.
-
-    WeasyPrint builds hundreds of thousands of long-lived objects for a large report, and each
-    full collection walks them and the rest of the process's heap: a quarter of the report's
-    time went there. Young collections go on as usual; the oldest generation is collected as
-    usual again when the last render ends. Only the collector's timing changes, never results.
-    """
-    global _rendering, _usual_gc_threshold
-    with _rendering_lock:
-        if _rendering == 0:
-            _usual_gc_threshold = gc.get_threshold()
-            young, middle, old = _usual_gc_threshold
-            gc.set_threshold(young, middle, max(old, 1000))
-        _rendering += 1
-    try:
-        yield
-    finally:
-        with _rendering_lock:
-            _rendering -= 1
-            if _rendering == 0:
-                gc.set_threshold(*_usual_gc_threshold)
 
 
 # --- the pitch page: shorten texts, choose a density that fits one page -----------------------
@@ -537,23 +503,22 @@ def render_pdf(canvas: Canvas, options: PdfOptions) -> bytes:
     a retry lays out that one page again and not the whole report, which follows in a second
     document. Takes a few hundred milliseconds; ``CanvasExport.render`` caches the result.
     """
-    with fewer_full_collections():
-        start, squeeze = 0, 1.0
-        for _attempt in range(5):
-            plan = plan_pitch(canvas, options.size, start=start, squeeze=squeeze)
-            pitch = lay_out(pdf_html(canvas, options, plan, part="pitch"))
-            if len(pitch.pages) <= 1:
-                break
-            if start < len(DENSITIES) - 1:
-                start = DENSITIES.index(plan.density) + 1
-            else:
-                squeeze *= 0.85
-        if options.layout != "report":
-            return pitch.write_pdf()
-        if len(pitch.pages) > 1:  # never fit: one document, so the page numbers count every page
-            return lay_out(pdf_html(canvas, options, plan)).write_pdf()
-        report = lay_out(pdf_html(canvas, options, plan, part="report"))
-        return pitch.copy([pitch.pages[0], *report.pages[1:]]).write_pdf()
+    start, squeeze = 0, 1.0
+    for _attempt in range(5):
+        plan = plan_pitch(canvas, options.size, start=start, squeeze=squeeze)
+        pitch = lay_out(pdf_html(canvas, options, plan, part="pitch"))
+        if len(pitch.pages) <= 1:
+            break
+        if start < len(DENSITIES) - 1:
+            start = DENSITIES.index(plan.density) + 1
+        else:
+            squeeze *= 0.85
+    if options.layout != "report":
+        return pitch.write_pdf()
+    if len(pitch.pages) > 1:  # never fit: one document, so the page numbers count every page
+        return lay_out(pdf_html(canvas, options, plan)).write_pdf()
+    report = lay_out(pdf_html(canvas, options, plan, part="report"))
+    return pitch.copy([pitch.pages[0], *report.pages[1:]]).write_pdf()
 
 
 # --- export with cache ------------------------------------------------------------------------

@@ -470,23 +470,3 @@ def test_the_stylesheet_is_parsed_once_per_thread_and_again_when_it_changes(
     os.utime(css, ns=(css.stat().st_atime_ns, css.stat().st_mtime_ns + 1_000_000_000))
     assert pdf.pdf_stylesheet()[1] is not stylesheet
     pdf._forget_stylesheet()
-
-
-def test_full_collections_wait_while_any_thread_renders(monkeypatch, sample):
-    import gc
-
-    usual = gc.get_threshold()
-    seen = []
-    real = pdf.lay_out
-
-    def watched(html):
-        seen.append(gc.get_threshold())
-        return real(html)
-
-    monkeypatch.setattr(pdf, "lay_out", watched)
-    with pdf.fewer_full_collections():  # another thread's render, still going on
-        pdf.render_pdf(pdf.Canvas.objects.with_block().get(pk=sample.pk), pdf.PdfOptions())
-        assert gc.get_threshold()[2] >= 1000
-    assert seen[0][:2] == usual[:2]
-    assert seen[0][2] >= 1000
-    assert gc.get_threshold() == usual

@@ -81,10 +81,8 @@ class Command(BaseCommand):
             return response
 
         def weasyprint_alone():
-            # The same HTML, stylesheet, fonts and garbage collection settings: what is left
-            # is WeasyPrint's own work, so the ratio measures what the export adds to it.
-            with pdf.fewer_full_collections():
-                pdf.lay_out(html).write_pdf()
+            # The same HTML, stylesheet and fonts: what is left is WeasyPrint's own work.
+            pdf.lay_out(html).write_pdf()
 
         block = Canvas.objects.with_block().get(pk=canvas.pk)
         html = pdf.pdf_html(block, options, pdf.plan_pitch(block, options.size))
