@@ -9,9 +9,11 @@ page size and language (``CanvasExport``).
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import math
 import mimetypes
+import threading
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
@@ -33,6 +35,9 @@ from relationships.models import ZERO, Canvas, CostItem, Relationship
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    from weasyprint import CSS
+    from weasyprint.document import Document
+    from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import URLFetcher
 
     from relationships.models import Segment
@@ -41,7 +46,7 @@ LAYOUTS = ("pitch", "report")
 SIZES = ("a4", "wide")
 
 # Bump when the templates or the stylesheet change, so no cached PDF outlives a deploy.
-RENDER_VERSION = 1
+RENDER_VERSION = 2
 CACHE_SECONDS = 60 * 60 * 24 * 7
 
 # What the one-page pitch layout shows of each text before it shortens it with "…".
@@ -84,7 +89,7 @@ def static_root() -> Path:
 
 
 def static_base_url() -> str:
-    """The base URL of the PDF's HTML: relative links (``css/pdf.css``) resolve into static."""
+    """The base URL of the PDF's HTML: relative links (``icons/dedicated.svg``) go to static."""
     return static_root().as_uri() + "/"
 
 
@@ -134,6 +139,53 @@ def static_fetcher() -> URLFetcher:
     Its ``requested`` list holds every URL WeasyPrint asked for, refused or not.
     """
     return _fetcher_class()()
+
+
+# --- the stylesheet and its fonts, parsed once per thread -------------------------------------
+
+STYLESHEET = "css/pdf.css"
+_per_thread = threading.local()
+
+
+def pdf_stylesheet() -> tuple[FontConfiguration, CSS]:
+    """This thread's parsed ``pdf.css`` and the font configuration that holds its four fonts.
+
+    Parsing the stylesheet and loading its ``@font-face`` files was a third of a small PDF's
+    time, so each thread keeps them between renders and parses again when the file changes.
+    Per thread, never shared: a ``FontConfiguration`` wraps a Pango font map, which is not safe
+    to use from two threads at once. Both are fetched through ``static_fetcher``.
+    """
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+
+    path = static_root() / STYLESHEET
+    stat = path.stat()
+    version = (path, stat.st_mtime_ns, stat.st_size)
+    cached = getattr(_per_thread, "stylesheet", None)
+    if cached is None or cached[0] != version:
+        font_config = FontConfiguration()
+        stylesheet = CSS(url=path.as_uri(), url_fetcher=static_fetcher(), font_config=font_config)
+        cached = _per_thread.stylesheet = (version, font_config, stylesheet)
+    return cached[1], cached[2]
+
+
+@atexit.register
+def _forget_stylesheet() -> None:
+    """Let this thread's font configuration delete its folder of fonts while Python still can."""
+    _per_thread.__dict__.pop("stylesheet", None)
+
+
+def lay_out(html: str) -> Document:
+    """WeasyPrint's layout of the PDF's HTML with ``pdf.css``; ``write_pdf()`` makes the file.
+
+    The stylesheet goes in as a user stylesheet: it gives way only to the document's own
+    ``<style>``, which sets nothing but the height of ``.segment-body``.
+    """
+    from weasyprint import HTML
+
+    font_config, stylesheet = pdf_stylesheet()
+    document = HTML(string=html, base_url=static_base_url(), url_fetcher=static_fetcher())
+    return document.render(font_config=font_config, stylesheets=[stylesheet])
 
 
 # --- the pitch page: shorten texts, choose a density that fits one page -----------------------
@@ -416,8 +468,12 @@ def cost_rows(canvas: Canvas) -> tuple[list[CostRow], dict[str, Decimal]]:
 # --- rendering --------------------------------------------------------------------------------
 
 
-def pdf_html(canvas: Canvas, options: PdfOptions, plan: PitchPlan) -> str:
-    """The HTML WeasyPrint lays out, in the active language. Reads the prefetched block."""
+def pdf_html(canvas: Canvas, options: PdfOptions, plan: PitchPlan, part: str = "") -> str:
+    """The HTML WeasyPrint lays out, in the active language. Reads the prefetched block.
+
+    ``part`` "pitch" or "report" gives that part alone: the report after an empty first page
+    that stands for the pitch page, so that the report's page numbers count the pitch page.
+    """
     relationships = [r for s in canvas.segment_list for r in s.relationship_list]
     context = {
         "canvas": canvas,
@@ -431,8 +487,10 @@ def pdf_html(canvas: Canvas, options: PdfOptions, plan: PitchPlan) -> str:
         "goal_legend": [
             (initial, Relationship.Goal(goal).label) for goal, initial in goal_legend()
         ],
+        "with_pitch": part != "report",
+        "with_report": options.layout == "report" and part != "pitch",
     }
-    if options.layout == "report":
+    if context["with_report"]:
         context["cost_rows"], context["cost_totals"] = cost_rows(canvas)
     return render_to_string("relationships/pdf/document.html", context)
 
@@ -441,35 +499,26 @@ def render_pdf(canvas: Canvas, options: PdfOptions) -> bytes:
     """Render the PDF of a prefetched canvas (``Canvas.objects.with_block()``).
 
     The pitch page is laid out at the roomiest density that keeps it to one page: a layout
-    that runs over is tried again denser, up to a few times. Takes a few hundred milliseconds;
-    ``CanvasExport.render`` caches the result.
+    that runs over is tried again denser, up to a few times. It is a document of its own, so
+    a retry lays out that one page again and not the whole report, which follows in a second
+    document. Takes a few hundred milliseconds; ``CanvasExport.render`` caches the result.
     """
-    from weasyprint import HTML
-
     start, squeeze = 0, 1.0
     for _attempt in range(5):
         plan = plan_pitch(canvas, options.size, start=start, squeeze=squeeze)
-        html = HTML(
-            string=pdf_html(canvas, options, plan),
-            base_url=static_base_url(),
-            url_fetcher=static_fetcher(),
-        )
-        document = html.render()
-        if _pitch_page_count(document) <= 1:
+        pitch = lay_out(pdf_html(canvas, options, plan, part="pitch"))
+        if len(pitch.pages) <= 1:
             break
         if start < len(DENSITIES) - 1:
             start = DENSITIES.index(plan.density) + 1
         else:
             squeeze *= 0.85
-    return document.write_pdf()
-
-
-def _pitch_page_count(document) -> int:
-    """How many pages the pitch section took: the report, if any, starts at ``id="report"``."""
-    for number, page in enumerate(document.pages):
-        if "report" in page.anchors:
-            return number
-    return len(document.pages)
+    if options.layout != "report":
+        return pitch.write_pdf()
+    if len(pitch.pages) > 1:  # never fit: one document, so the page numbers count every page
+        return lay_out(pdf_html(canvas, options, plan)).write_pdf()
+    report = lay_out(pdf_html(canvas, options, plan, part="report"))
+    return pitch.copy([pitch.pages[0], *report.pages[1:]]).write_pdf()
 
 
 # --- export with cache ------------------------------------------------------------------------

@@ -176,7 +176,8 @@ def test_long_texts_flow_over_report_pages(owner_client, user):
     canvas.title = "T" * 120  # no space to break at
     canvas.save()
     for segment in canvas.segments.all():
-        segment.name = ("Un segmento con un nombre realmente largo, más de lo normal " * 2)[:120]
+        long_name = "Un segmento con un nombre realmente largo, mucho más de lo normal " * 2
+        segment.name = long_name[:120]
         segment.description = "Palabras. " * 190
         segment.save()
     pitch = read(export(owner_client, canvas))
@@ -184,6 +185,50 @@ def test_long_texts_flow_over_report_pages(owner_client, user):
     assert "…" in text_of(pitch)
     report = read(export(owner_client, canvas, layout="report"))
     assert len(report.pages) >= 5
+
+
+def test_a_pitch_page_that_runs_over_is_laid_out_again_alone(owner_client, user, monkeypatch):
+    import dataclasses
+
+    canvas = make_block(user, segments=3, relationships=3, costs=2)
+    real_plan, plans = pdf.plan_pitch, []
+
+    def first_too_tall(*args, **kwargs):  # the first plan leaves far more room than the page has
+        plan = real_plan(*args, **kwargs)
+        plans.append(plan)
+        return dataclasses.replace(plan, body_height=2000) if len(plans) == 1 else plan
+
+    real_lay_out, parts = pdf.lay_out, []
+
+    def recorded(html):
+        parts.append("report" if 'class="pitch-page"' in html else "pitch")
+        return real_lay_out(html)
+
+    monkeypatch.setattr(pdf, "plan_pitch", first_too_tall)
+    monkeypatch.setattr(pdf, "lay_out", recorded)
+    reader = read(export(owner_client, canvas, layout="report"))
+    assert parts == ["pitch", "pitch", "report"]  # the retry did not lay out the report again
+    text = text_of(reader)
+    assert f"Page 2 of {len(reader.pages)}" in text
+    assert f"Page {len(reader.pages)} of {len(reader.pages)}" in text
+    assert "Segment 2" in reader.pages[0].extract_text()  # the pitch page, then the report
+    assert "What the relationships cost" in text
+
+
+def test_a_pitch_page_that_never_fits_comes_in_one_document_with_the_report(
+    owner_client, user, monkeypatch
+):
+    import dataclasses
+
+    canvas = make_block(user, segments=2, relationships=2, costs=1)
+    real_plan = pdf.plan_pitch
+    monkeypatch.setattr(
+        pdf, "plan_pitch", lambda *a, **k: dataclasses.replace(real_plan(*a, **k), body_height=2000)
+    )
+    reader = read(export(owner_client, canvas, layout="report"))
+    text = text_of(reader)
+    assert f"of {len(reader.pages)}" in text  # the report's page numbers count every pitch page
+    assert "What the relationships cost" in text
 
 
 # --- the editor warns before export -------------------------------------------------------
@@ -383,3 +428,48 @@ def test_decimal_amounts_are_not_floats():
     rows, totals = pdf.cost_rows(make_block(segments=1, relationships=1, costs=3))
     assert all(isinstance(v, Decimal) for v in totals.values())
     assert totals["yearly"] == sum(r.yearly for r in rows if r.yearly is not None)
+
+
+# --- the stylesheet kept between renders --------------------------------------------------
+
+
+def test_the_stylesheet_is_parsed_once_per_thread_and_again_when_it_changes(
+    settings, tmp_path, monkeypatch
+):
+    import os
+    import shutil
+    import threading
+
+    for folder in ("css", "fonts"):
+        shutil.copytree(pdf.static_root() / folder, tmp_path / "static" / folder)
+    settings.BASE_DIR = tmp_path
+    fetchers = []
+    real = pdf.static_fetcher
+
+    def recorded():
+        fetchers.append(real())
+        return fetchers[-1]
+
+    monkeypatch.setattr(pdf, "static_fetcher", recorded)
+    pdf._forget_stylesheet()
+    font_config, stylesheet = pdf.pdf_stylesheet()
+    requested = [url for fetcher in fetchers for url in fetcher.requested]
+    assert pdf.static_base_url() + "css/pdf.css" in requested
+    assert sum(url.endswith(".ttf") for url in requested) == 4
+    assert all(url.startswith(pdf.static_base_url()) for url in requested), requested
+
+    again = pdf.pdf_stylesheet()
+    assert again[0] is font_config
+    assert again[1] is stylesheet
+
+    other_thread = []
+    thread = threading.Thread(target=lambda: other_thread.extend(pdf.pdf_stylesheet()))
+    thread.start()
+    thread.join()
+    assert other_thread[0] is not font_config
+    assert other_thread[1] is not stylesheet
+
+    css = tmp_path / "static" / "css" / "pdf.css"
+    os.utime(css, ns=(css.stat().st_atime_ns, css.stat().st_mtime_ns + 1_000_000_000))
+    assert pdf.pdf_stylesheet()[1] is not stylesheet
+    pdf._forget_stylesheet()

@@ -81,11 +81,8 @@ class Command(BaseCommand):
             return response
 
         def weasyprint_alone():
-            from weasyprint import HTML
-
-            HTML(
-                string=html, base_url=pdf.static_base_url(), url_fetcher=pdf.static_fetcher()
-            ).write_pdf()
+            # The same HTML, stylesheet and fonts: what is left is WeasyPrint's own work.
+            pdf.lay_out(html).write_pdf()
 
         block = Canvas.objects.with_block().get(pk=canvas.pk)
         html = pdf.pdf_html(block, options, pdf.plan_pitch(block, options.size))
