@@ -54,7 +54,10 @@ serve: install
 load: install
 	$(BIN)/python -m loadtest.run
 
-# PDF export timings: sample and large canvas, WeasyPrint alone, cached (nothing is kept).
+# PDF export timings, both layouts: sample and large canvas, WeasyPrint alone, cached (nothing
+# is kept).
 .PHONY: bench
 bench: install
+	DEBUG=1 $(BIN)/python manage.py migrate --noinput --verbosity 0
 	DEBUG=1 $(BIN)/python manage.py bench_pdf
+	DEBUG=1 $(BIN)/python manage.py bench_pdf --layout report --runs 3

@@ -18,8 +18,8 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))  # a large PDF takes a f
 graceful_timeout = 30
 keepalive = 5
 # Recycle workers now and then, so a slow leak can never take a server down.
-max_requests = 2000
-max_requests_jitter = 200
+max_requests = 10000
+max_requests_jitter = 1000
 # Requests are logged by canvas_site.middleware.RequestLogMiddleware, with timing and user.
 accesslog = None
 errorlog = "-"
