@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 from django.urls import reverse
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from relationships.document import canvas_document
@@ -29,6 +29,7 @@ FUZZ = settings(
     max_examples=20,
     deadline=None,
     database=None,  # no .hypothesis/ folder in the work tree
+    derandomize=True,  # the same examples on every run: CI never fails by luck of the draw
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 
@@ -170,11 +171,14 @@ def test_endpoint_survives_arbitrary_input(people, name, data, target, method, h
 
 @FUZZ
 @given(data=form_data, htmx=st.booleans())
+@example(data={"goals": []}, htmx=False)  # sends no field: no submission, not a bad one
 def test_new_canvas_survives_arbitrary_input(people, data, htmx):
     owner, stranger, client = people
     before_theirs, before_mine = rows_of(stranger), rows_of(owner)
     # An empty body is no submission (the view shows the page, as for a GET), so no error.
-    valid = CanvasCreateForm(data).is_valid() if data else None
+    # An empty list sends no field at all: {"goals": []} is an empty body too.
+    sent = {name: value for name, value in data.items() if value != []}
+    valid = CanvasCreateForm(data).is_valid() if sent else None
     headers = {"HX-Request": "true"} if htmx else {}
     response = client.post(reverse("canvas_list"), data, headers=headers)
     assert response.status_code in {200, 302}
