@@ -22,6 +22,7 @@ import multiprocessing
 import os
 import random
 import re
+import runpy
 import secrets
 import signal
 import socket
@@ -399,10 +400,10 @@ def main() -> int:
                 time.sleep(0.2)
         else:
             sys.exit(f"gunicorn did not answer; see {tmp / 'gunicorn.log'}")
-        workers = env.get("WEB_CONCURRENCY", str(multiprocessing.cpu_count() * 2))
+        config = runpy.run_path(str(ROOT / "canvas_site" / "gunicorn.conf.py"))  # same env
         print(
             f"== {len(seeded)} users seeded (3 segments x 2 relationships x 2 costs each); "
-            f"gunicorn: {workers} workers x {env.get('GUNICORN_THREADS', '4')} threads, "
+            f"gunicorn: {config['workers']} workers x {config['threads']} threads, "
             f"{os.cpu_count()} cores shared with the load generator"
         )
 
