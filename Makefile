@@ -54,10 +54,11 @@ serve: install
 load: install
 	$(BIN)/python -m loadtest.run
 
-# PDF export timings, both layouts: sample and large canvas, WeasyPrint alone, cached (nothing
-# is kept).
+# PDF export timings, both layouts: sample and large canvas, WeasyPrint alone, cached; the
+# assignment dashboard of a 200-student class (nothing is kept).
 .PHONY: bench
 bench: install
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput --verbosity 0
 	DEBUG=1 $(BIN)/python manage.py bench_pdf
 	DEBUG=1 $(BIN)/python manage.py bench_pdf --layout report --runs 3
+	DEBUG=1 $(BIN)/python manage.py bench_dashboard
