@@ -96,6 +96,9 @@ def create_demo_class(demo_student, password: str) -> Classroom | None:
             _review(submission, teacher, Submission.Status.CHANGES_REQUESTED)
         if state == "approved":
             _review(submission, teacher, Submission.Status.APPROVED)
+        if state in {"changes_requested", "resubmitted", "approved"}:  # feedback already read
+            submission.feedback_seen_at = timezone.now()
+            submission.save(update_fields=["feedback_seen_at"])
         if state == "resubmitted":
             block = Canvas.objects.with_block().get(pk=canvas.pk)
             segment = block.segments.all()[1]
@@ -103,7 +106,8 @@ def create_demo_class(demo_student, password: str) -> Classroom | None:
             segment.save()
             later = assignment.submit(student, canvas)
             later.submitted_at = when + timedelta(days=1)
-            later.save(update_fields=["submitted_at"])
+            later.is_late = later.submitted_at > assignment.due_at
+            later.save(update_fields=["submitted_at", "is_late"])
     return classroom
 
 

@@ -32,6 +32,10 @@ class JoinForm(forms.Form):
         widget=forms.TextInput(attrs={"autocapitalize": "characters", "autocomplete": "off"}),
     )
 
+    def __init__(self, *args, student, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.student = student
+
     def clean_code(self) -> Classroom:
         code = normalise_join_code(self.cleaned_data["code"])
         classroom = Classroom.objects.filter(join_code=code).first()
@@ -43,6 +47,14 @@ class JoinForm(forms.Form):
         if not classroom.joining_open:
             raise forms.ValidationError(
                 _("The class “%(name)s” is closed to new students. Ask your teacher to open it."),
+                params={"name": classroom.name},
+            )
+        if classroom.memberships.filter(student=self.student, removed_at__isnull=False).exists():
+            raise forms.ValidationError(
+                _(
+                    "Your teacher removed you from “%(name)s”, so the code no longer lets you in."
+                    " Ask them to let you back in."
+                ),
                 params={"name": classroom.name},
             )
         return classroom
@@ -175,6 +187,7 @@ class RubricForm(forms.Form):
                 criterion=criterion,
                 defaults={"level": level, "remark": self.cleaned_data[f"{criterion}_remark"]},
             )
+        self.submission.feedback_changed()
 
 
 class SavedCommentForm(forms.ModelForm):

@@ -159,9 +159,10 @@ class SubmissionQuerySet(models.QuerySet):
         return self.filter(pk=Subquery(newest))
 
     def with_unread_feedback(self, student) -> SubmissionQuerySet:
-        """The student's reviewed submissions whose feedback they have not opened since."""
-        return self.filter(student=student, reviewed_at__isnull=False).filter(
-            Q(feedback_seen_at__isnull=True) | Q(feedback_seen_at__lt=models.F("reviewed_at"))
+        """The student's submissions with feedback they have not opened since it last changed."""
+        return self.filter(student=student, feedback_updated_at__isnull=False).filter(
+            Q(feedback_seen_at__isnull=True)
+            | Q(feedback_seen_at__lt=models.F("feedback_updated_at"))
         )
 
 
@@ -200,7 +201,10 @@ class Submission(models.Model):
         blank=True,
         related_name="+",
     )
+    # When the student last saw the feedback page, and when what it shows last changed: a
+    # verdict, a comment they can read, the rubric.
     feedback_seen_at = models.DateTimeField(null=True, blank=True)
+    feedback_updated_at = models.DateTimeField(null=True, blank=True)
 
     objects = SubmissionQuerySet.as_manager()
 
@@ -227,9 +231,22 @@ class Submission(models.Model):
     def set_verdict(self, status: str, summary: str, reviewer) -> None:
         self.status = status
         self.verdict_summary = summary
-        self.reviewed_at = timezone.now()
+        self.reviewed_at = self.feedback_updated_at = timezone.now()
         self.reviewed_by = reviewer
-        self.save(update_fields=["status", "verdict_summary", "reviewed_at", "reviewed_by"])
+        self.save(
+            update_fields=[
+                "status",
+                "verdict_summary",
+                "reviewed_at",
+                "reviewed_by",
+                "feedback_updated_at",
+            ]
+        )
+
+    def feedback_changed(self) -> None:
+        """Something the student can read changed: their feedback badge lights up again."""
+        self.feedback_updated_at = timezone.now()
+        Submission.objects.filter(pk=self.pk).update(feedback_updated_at=self.feedback_updated_at)
 
     def previous_reviewed(self) -> Submission | None:
         """The student's last reviewed submission to the same assignment before this one."""
@@ -246,8 +263,8 @@ class Submission(models.Model):
 
     @property
     def has_unread_feedback(self) -> bool:
-        return self.reviewed_at is not None and (
-            self.feedback_seen_at is None or self.feedback_seen_at < self.reviewed_at
+        return self.feedback_updated_at is not None and (
+            self.feedback_seen_at is None or self.feedback_seen_at < self.feedback_updated_at
         )
 
 

@@ -13,6 +13,11 @@ urlpatterns = [
         views.member_remove,
         name="member_remove",
     ),
+    path(
+        "classes/<int:pk>/members/<int:membership_pk>/restore/",
+        views.member_restore,
+        name="member_restore",
+    ),
     path("classes/<int:pk>/co-teachers/", views.co_teacher_add, name="co_teacher_add"),
     path("classes/<int:pk>/assignments/new/", views.assignment_create, name="assignment_create"),
     path("assignments/<int:pk>/", views.assignment_dashboard, name="assignment_dashboard"),

@@ -9,11 +9,14 @@ from __future__ import annotations
 import csv
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.db.models import Q
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from classrooms.forms import (
@@ -104,7 +107,7 @@ def class_list(request: HtmxHttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def join(request: HtmxHttpRequest, code: str = "") -> HttpResponse:
     """Join a class with its code, typed in or carried by a join link."""
-    form = JoinForm(request.POST or ({"code": code} if code else None))
+    form = JoinForm(request.POST or ({"code": code} if code else None), student=request.user)
     if request.method == "POST" and form.is_valid():
         classroom = form.cleaned_data["code"]
         classroom.join(request.user)
@@ -126,9 +129,7 @@ def class_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def _class_for_teacher(
     request: HtmxHttpRequest, classroom: Classroom, **forms_in_error
 ) -> HttpResponse:
-    memberships = list(
-        classroom.memberships.filter(removed_at__isnull=True).select_related("student")
-    )
+    memberships = list(classroom.memberships.select_related("student"))
     latest = (
         Submission.objects.filter(assignment__classroom=classroom)
         .latest_per_student()
@@ -144,7 +145,8 @@ def _class_for_teacher(
         "classrooms/class_teacher.html",
         {
             "classroom": classroom,
-            "memberships": memberships,
+            "memberships": [m for m in memberships if m.removed_at is None],
+            "former_memberships": [m for m in memberships if m.removed_at is not None],
             "co_teachers": list(classroom.co_teachers.all()),
             "assignments": list(classroom.assignments.all()),
             "assignment_form": forms_in_error.get("assignment_form") or AssignmentForm(),
@@ -189,7 +191,9 @@ def class_joining(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def member_remove(request: HtmxHttpRequest, pk: int, membership_pk: int) -> HttpResponse:
     classroom = _get_class_for_teacher(request, pk)
-    membership = get_object_or_404(Membership, pk=membership_pk, classroom=classroom)
+    membership = get_object_or_404(
+        Membership, pk=membership_pk, classroom=classroom, removed_at__isnull=True
+    )
     membership.removed_at = timezone.now()
     membership.save(update_fields=["removed_at"])
     messages.success(
@@ -198,6 +202,19 @@ def member_remove(request: HtmxHttpRequest, pk: int, membership_pk: int) -> Http
         % {"name": membership.student.get_username()},
     )
     return redirect("class_detail", pk=pk)
+
+
+@require_POST
+def member_restore(request: HtmxHttpRequest, pk: int, membership_pk: int) -> HttpResponse:
+    """Let a removed student back into the class (their code no longer does)."""
+    classroom = _get_class_for_teacher(request, pk)
+    membership = get_object_or_404(Membership, pk=membership_pk, classroom=classroom)
+    classroom.join(membership.student)
+    messages.success(
+        request,
+        _("%(name)s is back in the class.") % {"name": membership.student.get_username()},
+    )
+    return redirect(f"{reverse('class_detail', args=[pk])}#students")
 
 
 @require_POST
@@ -226,34 +243,59 @@ def assignment_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 
 STATUS_NOT_SUBMITTED = "not_submitted"
+# The way a submission goes: sorting by status follows it, not the alphabet.
+STATUS_ORDER = [STATUS_NOT_SUBMITTED, *Submission.Status.values]
+
+
+def _submitted(attribute: str, missing=-1):
+    return lambda row: getattr(row["submission"], attribute) if row["submission"] else missing
+
+
 SORT_KEYS = {
     "student": lambda row: row["student"].get_username().lower(),
-    "status": lambda row: row["status"],
-    "score": lambda row: row["submission"].completeness_score if row["submission"] else -1,
-    "cost": lambda row: row["submission"].yearly_cost if row["submission"] else -1,
+    "status": lambda row: STATUS_ORDER.index(row["status"]),
+    "score": _submitted("completeness_score"),
+    "segments": _submitted("segment_count"),
+    "relationships": _submitted("relationship_count"),
+    "cost": _submitted("yearly_cost"),
+    "late": _submitted("is_late"),
     "submitted": lambda row: row["submission"].submitted_at.timestamp() if row["submission"] else 0,
 }
+# The dashboard's columns: label, sort key, whether the first click sorts high to low.
+COLUMNS = [
+    (_lazy("Student"), "student", False),
+    (_lazy("Status"), "status", False),
+    (_lazy("Late"), "late", True),
+    (_lazy("Complete"), "score", True),
+    (_lazy("Segments"), "segments", True),
+    (_lazy("Relationships"), "relationships", True),
+    (_lazy("Cost per year"), "cost", True),
+    (_lazy("Last change"), "submitted", True),
+]
 
 
 def _dashboard_rows(assignment: Assignment, with_rubric: bool = False) -> list[dict]:
-    """One row per current student: their newest submission (or none) and its status.
+    """One row per student: their newest submission (or none) and its status.
 
-    Two queries whatever the size of the class.
+    Current students all; students removed from the class only if they handed something in,
+    which stays with the teacher. Two queries whatever the size of the class.
     """
     latest = Submission.objects.filter(assignment=assignment).latest_per_student().defer("document")
     if with_rubric:
         latest = latest.prefetch_related("rubric_scores")
     by_student = {submission.student_id: submission for submission in latest}
     rows = []
-    for membership in assignment.classroom.memberships.filter(
-        removed_at__isnull=True
-    ).select_related("student"):
+    for membership in assignment.classroom.memberships.select_related("student"):
         submission = by_student.get(membership.student_id)
+        removed = membership.removed_at is not None
+        if removed and submission is None:
+            continue
         rows.append(
             {
                 "student": membership.student,
                 "submission": submission,
                 "status": submission.status if submission else STATUS_NOT_SUBMITTED,
+                "removed": removed,
             }
         )
     return rows
@@ -265,10 +307,16 @@ def _status_choices() -> list[tuple[str, str]]:
 
 @require_GET
 def assignment_dashboard(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    """Teachers: a row per student. Students: the assignment, their submissions, a hand-in form."""
+    """Teachers: a row per student. Its students go to the class page, where they hand in."""
     assignment = get_object_or_404(Assignment.objects.select_related("classroom"), pk=pk)
     if not assignment.classroom.is_teacher(request.user):
-        return redirect("class_detail", pk=assignment.classroom_id)
+        if not assignment.classroom.memberships.filter(
+            student=request.user, removed_at__isnull=True
+        ).exists():
+            raise Http404
+        return redirect(
+            f"{reverse('class_detail', args=[assignment.classroom_id])}#assignment-{pk}"
+        )
     rows = _dashboard_rows(assignment)
     counts = {key: 0 for key, _label in _status_choices()}
     for row in rows:
@@ -297,9 +345,26 @@ def assignment_dashboard(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             "status_choices": [(k, label, counts[k]) for k, label in _status_choices()],
             "current_status": status,
             "current_sort": sort,
+            "columns": _sort_links(request, sort),
             "late_only": request.GET.get("late") == "1",
         },
     )
+
+
+def _sort_links(request: HtmxHttpRequest, sort: str) -> list[dict]:
+    """Each column's heading: a link that sorts by it, the other way round if it already does."""
+    columns = []
+    for label, key, descending_first in COLUMNS:
+        if sort == key:
+            next_sort, state = f"-{key}", "ascending"
+        elif sort == f"-{key}":
+            next_sort, state = key, "descending"
+        else:
+            next_sort, state = f"-{key}" if descending_first else key, ""
+        query = request.GET.copy()
+        query["sort"] = next_sort
+        columns.append({"label": label, "href": f"?{query.urlencode()}", "sort_state": state})
+    return columns
 
 
 @require_GET
@@ -315,6 +380,7 @@ def assignment_results_csv(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         [
             _("student"),
             _("status"),
+            _("in the class"),
             _("late"),
             _("completeness"),
             _("segments"),
@@ -335,8 +401,9 @@ def assignment_results_csv(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             levels = {s.criterion: s.level for s in submission.rubric_scores.all()}
         writer.writerow(
             [
-                row["student"].get_username(),
+                _csv_safe(row["student"].get_username()),
                 labels[row["status"]],
+                _("no") if row["removed"] else _("yes"),
                 (_("yes") if submission.is_late else _("no")) if submission else "",
                 submission.completeness_score if submission else "",
                 submission.segment_count if submission else "",
@@ -380,16 +447,29 @@ def assignment_submit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 
 def _next_waiting(assignment: Assignment, after: Submission | None = None) -> Submission | None:
-    """The next newest-per-student submission still waiting for review, oldest first."""
+    """The next submission waiting for review, in the order they were handed in.
+
+    Only each current student's newest submission counts. After ``after`` comes the one handed
+    in next, and after the last one the first again, so that a teacher who skips a submission
+    goes round the whole class and never back and forth between two.
+    """
     waiting = (
-        Submission.objects.filter(assignment=assignment, status=Submission.Status.SUBMITTED)
+        Submission.objects.filter(
+            assignment=assignment,
+            status=Submission.Status.SUBMITTED,
+            student__memberships__classroom=assignment.classroom_id,
+            student__memberships__removed_at__isnull=True,
+        )
         .latest_per_student()
         .defer("document")
         .order_by("submitted_at", "pk")
     )
-    if after is not None:
-        waiting = waiting.exclude(pk=after.pk)
-    return waiting.first()
+    if after is None:
+        return waiting.first()
+    later = waiting.filter(
+        Q(submitted_at__gt=after.submitted_at) | Q(submitted_at=after.submitted_at, pk__gt=after.pk)
+    )
+    return later.first() or waiting.exclude(pk=after.pk).first()
 
 
 @require_GET
@@ -472,6 +552,8 @@ def comment_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         comment.submission = submission
         comment.author = request.user
         comment.save()
+        if not comment.is_private:
+            submission.feedback_changed()
         anchor = comment.anchor
         if not request.htmx:
             return redirect(f"{reverse('submission_review', args=[pk])}#{anchor or 'comments'}")
@@ -544,13 +626,23 @@ def saved_comment_create(request: HtmxHttpRequest) -> HttpResponse:
         messages.success(request, _("Remark added to your comment bank."))
     else:
         messages.error(request, " ".join(form.errors.get("text", [])))
-    return redirect(request.POST.get("next_url") or "class_list")
+    return _back_to(request)
 
 
 @require_POST
 def saved_comment_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     get_object_or_404(SavedComment, pk=pk, teacher=request.user).delete()
-    return redirect(request.POST.get("next_url") or "class_list")
+    return _back_to(request)
+
+
+def _back_to(request: HtmxHttpRequest) -> HttpResponse:
+    """Back to the page the form came from (``next_url``) if it is one of ours, else the classes."""
+    next_url = request.POST.get("next_url", "")
+    if next_url.startswith("/") and url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return HttpResponseRedirect(next_url)
+    return redirect("class_list")
 
 
 # --- the student's side ---------------------------------------------------------------------

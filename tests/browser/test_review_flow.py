@@ -59,6 +59,12 @@ def test_from_class_to_verdict(browser, live_server, django_user_model, screensh
     teacher.get_by_role("button", name="Save verdict", exact=True).click()
     expect(teacher.locator("#flash")).to_contain_text("Verdict saved for ana")
     teacher.screenshot(path=str(screenshot_dir / "10-review.png"), full_page=True)
+    teacher.get_by_role("navigation", name="Breadcrumb").get_by_role(
+        "link", name="Customer relationships block"
+    ).click()
+    row = teacher.locator("tr", has_text="ana")
+    expect(row).to_contain_text("Approved")
+    teacher.screenshot(path=str(screenshot_dir / "12-dashboard.png"), full_page=True)
 
     student_page.get_by_role("banner").get_by_role("link", name="My classes").click()
     expect(student_page.locator(".badge.new").first).to_be_visible()

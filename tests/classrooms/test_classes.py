@@ -1,4 +1,5 @@
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from classrooms.models import Classroom, Membership
@@ -54,6 +55,26 @@ def test_a_removed_student_no_longer_sees_the_class(client, teacher_client, clas
     teacher_client.post(reverse("member_remove", args=[classroom.pk, membership.pk]))
     client.force_login(student)
     assert client.get(reverse("class_detail", args=[classroom.pk])).status_code == 404
+
+
+def test_a_removed_student_cannot_rejoin_until_the_teacher_lets_them_back(
+    teacher_client, classroom
+):
+    client = Client()  # the student's browser, beside the teacher's
+    client.cookies["django_language"] = "en"
+    student = make_user("ana")
+    membership = classroom.join(student)
+    teacher_client.post(reverse("member_remove", args=[classroom.pk, membership.pk]))
+    client.force_login(student)
+    response = client.post(reverse("join"), {"code": classroom.join_code})
+    assert response.status_code == 200
+    assert "Your teacher removed you from" in response.text
+    assert client.get(reverse("class_detail", args=[classroom.pk])).status_code == 404
+
+    page = teacher_client.get(reverse("class_detail", args=[classroom.pk])).text
+    assert "Removed from the class" in page
+    teacher_client.post(reverse("member_restore", args=[classroom.pk, membership.pk]))
+    assert client.get(reverse("class_detail", args=[classroom.pk])).status_code == 200
 
 
 def test_a_co_teacher_can_manage_the_class(client, teacher_client, classroom):

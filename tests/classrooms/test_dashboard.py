@@ -64,6 +64,12 @@ def test_dashboard_filters_and_sorts(teacher_client, assignment):
     assert "adam" not in page
     _, page = dashboard_queries(teacher_client, assignment, sort="-student")
     assert page.index("zoe") < page.index("nobody") < page.index("adam")
+    # Status follows the way of a submission, not the alphabet.
+    _, page = dashboard_queries(teacher_client, assignment, sort="status")
+    assert page.index("nobody") < page.index("zoe") < page.index("adam")
+    for column in ("segments", "relationships", "late", "-late", "score", "cost", "submitted"):
+        _, page = dashboard_queries(teacher_client, assignment, sort=column)
+        assert f"sort={column.lstrip('-')}" in page or f"sort=-{column.lstrip('-')}" in page
     _, page = dashboard_queries(teacher_client, assignment, sort="nonsense", status="bogus")
     assert waiting.student.username in page
 

@@ -18,7 +18,9 @@ def test_demo_class_shows_every_state_and_is_created_once():
     latest = Submission.objects.filter(assignment__classroom=classroom).latest_per_student()
     statuses = {s.status for s in latest}
     assert statuses == {"submitted", "changes_requested", "approved"}
-    assert any(s.is_late for s in latest)
+    assert [s.student.username for s in latest if s.is_late] == ["camila"]  # the one sent late
     assert latest.count() == 10  # two students have not handed in
     demo = Submission.objects.get(student__username="demo")
     assert demo.has_unread_feedback
+    unread = [s.student.username for s in latest if s.has_unread_feedback]
+    assert unread == ["demo"]  # the others have read theirs

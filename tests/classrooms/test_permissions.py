@@ -16,6 +16,7 @@ def submission(assignment):
 def teacher_urls(submission):
     assignment = submission.assignment
     return [
+        ("get", reverse("assignment_dashboard", args=[assignment.pk])),
         ("get", reverse("assignment_csv", args=[assignment.pk])),
         ("get", reverse("assignment_next", args=[assignment.pk])),
         ("get", reverse("submission_review", args=[submission.pk])),
@@ -37,7 +38,14 @@ def test_another_classes_teacher_gets_404_everywhere(client, submission):
 
 def test_a_student_cannot_reach_the_teachers_pages(client, submission):
     client.force_login(submission.student)
-    for method, url in teacher_urls(submission):
+    dashboard, *others = teacher_urls(submission)
+    # The assignment's page sends its students to the class page, where they hand in.
+    response = client.get(dashboard[1])
+    assert response.status_code == 302
+    assert response["Location"].startswith(
+        reverse("class_detail", args=[submission.assignment.classroom_id])
+    )
+    for method, url in others:
         response = getattr(client, method)(url, {"body": "x", "status": "approved"})
         assert response.status_code == 404, url
 

@@ -1,7 +1,9 @@
 import csv
 import io
+import re
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from classrooms.models import Comment, RubricScore, SavedComment, Submission
@@ -132,10 +134,89 @@ def test_results_csv_has_a_row_per_student(teacher_client, assignment, submissio
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     header, *body = rows
-    assert header[:3] == ["student", "status", "late"]
+    assert header[:4] == ["student", "status", "in the class", "late"]
     by_student = {row[0]: row for row in body}
     assert set(by_student) == {"ana", "absent"}
     assert by_student["ana"][1] == "Approved"
-    assert by_student["ana"][10] == "'=HYPERLINK(1)"  # not run as a formula
+    assert by_student["ana"][header.index("verdict summary")] == "'=HYPERLINK(1)"  # no formula
     assert by_student["ana"][header.index("Quantifies set-up and running costs")] == "3"
     assert by_student["absent"][1] == "Not submitted"
+
+
+def test_csv_keeps_usernames_from_running_as_formulas(teacher_client, assignment):
+    make_student_submission(assignment, "+1+2")
+    response = teacher_client.get(reverse("assignment_csv", args=[assignment.pk]))
+    _header, row = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert row[0] == "'+1+2"
+
+
+def test_a_removed_students_submission_stays_on_the_dashboard_and_in_the_csv(
+    teacher_client, assignment, submission
+):
+    classroom = assignment.classroom
+    membership = classroom.memberships.get(student=submission.student)
+    teacher_client.post(reverse("member_remove", args=[classroom.pk, membership.pk]))
+
+    dashboard = teacher_client.get(reverse("assignment_dashboard", args=[assignment.pk])).text
+    assert reverse("submission_review", args=[submission.pk]) in dashboard
+    assert "removed from the class" in dashboard
+    response = teacher_client.get(reverse("assignment_csv", args=[assignment.pk]))
+    header, row = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert row[0] == "ana"
+    assert row[header.index("in the class")] == "no"
+    # Nor is it offered as the next submission to review: it left the class.
+    response = teacher_client.get(reverse("assignment_next", args=[assignment.pk]), follow=True)
+    assert "Nothing is waiting for review" in response.text
+
+
+def test_next_student_goes_round_the_class_when_one_is_skipped(teacher_client, assignment):
+    first, second, third = (make_student_submission(assignment, n) for n in ("ana", "ben", "cai"))
+    review_url = teacher_client.get(reverse("assignment_next", args=[assignment.pk]))["Location"]
+    seen = [review_url]
+    for _ in range(3):  # the teacher skips each one without a verdict
+        page = teacher_client.get(review_url).text
+        review_url = re.search(r'href="([^"]+)">Next student', page).group(1)
+        seen.append(review_url)
+    assert seen == [
+        reverse("submission_review", args=[s.pk]) for s in (first, second, third, first)
+    ]
+
+
+def test_the_comment_bank_only_goes_back_to_our_own_pages(teacher_client, submission):
+    for next_url in ("https://evil.example/", "//evil.example/x", "foo", ""):
+        response = teacher_client.post(
+            reverse("saved_comment_create"), {"text": f"Remark {next_url}", "next_url": next_url}
+        )
+        assert response.status_code == 302
+        assert response["Location"] == reverse("class_list"), next_url
+    review_url = reverse("submission_review", args=[submission.pk])
+    response = teacher_client.post(
+        reverse("saved_comment_delete", args=[SavedComment.objects.first().pk]),
+        {"next_url": review_url},
+    )
+    assert response["Location"] == review_url
+
+
+def test_new_comments_and_rubric_light_the_badge_again_but_private_notes_do_not(
+    teacher_client, submission
+):
+    submission.set_verdict(Submission.Status.CHANGES_REQUESTED, "More costs", submission.student)
+    client = Client()  # the student's browser; teacher_client is pytest-django's client
+    client.force_login(submission.student)
+    feedback_url = reverse("submission_feedback", args=[submission.pk])
+
+    def badge() -> bool:
+        return 'class="badge new"' in client.get(reverse("canvas_list")).text
+
+    client.get(feedback_url)
+    assert not badge()
+    teacher_client.post(
+        reverse("comment_create", args=[submission.pk]), {"body": "Only for us", "is_private": "on"}
+    )
+    assert not badge()
+    teacher_client.post(reverse("comment_create", args=[submission.pk]), {"body": "Look again"})
+    assert badge()
+    client.get(feedback_url)
+    assert not badge()
+    teacher_client.post(reverse("rubric_save", args=[submission.pk]), {"costs_level": "3"})
+    assert badge()
