@@ -1,8 +1,9 @@
 """Log formatting: one JSON object per line in production, with the request id on every line.
 
 What is logged about a request is chosen here, field by field: method, path, status, timing,
-user id, client address, request id. Never a body, a cookie, a header or a query string, so
-passwords, session ids and join codes stay out of the logs.
+user id, client address, request id. Never a body, a cookie, a header or a query string, and
+never the join code a join link carries in its path, so passwords, session ids and join codes
+stay out of the logs.
 """
 
 from __future__ import annotations
@@ -36,11 +37,25 @@ def loaded_user_id(request) -> int | None:
     return wrapped.pk
 
 
+# URL parts that let someone in (a class's join code): never written to the logs.
+_SECRET_URL_KWARGS = ("code",)
+
+
+def loggable_path(request) -> str:
+    """The request's path with each secret part replaced by its name: ``/classes/join/<code>/``."""
+    path = getattr(request, "path", "")
+    match = getattr(request, "resolver_match", None)
+    for name in _SECRET_URL_KWARGS:
+        if match is not None and match.kwargs.get(name):
+            path = path.replace(str(match.kwargs[name]), f"<{name}>")
+    return path
+
+
 def _request_fields(request) -> dict:
     """What Django's ``django.request`` records carry about the failed request, made safe."""
     return {
         "method": getattr(request, "method", ""),
-        "path": getattr(request, "path", ""),
+        "path": loggable_path(request),
         "user_id": loaded_user_id(request),
     }
 
@@ -53,6 +68,9 @@ def record_fields(record: logging.LogRecord) -> dict:
         "logger": record.name,
         "message": record.getMessage(),
     }
+    request = getattr(record, "request", None)
+    if path := getattr(request, "path", ""):  # Django's own lines say "Not Found: <path>"
+        fields["message"] = fields["message"].replace(path, loggable_path(request))
     if getattr(record, "request_id", ""):
         fields["request_id"] = record.request_id
     for key, value in vars(record).items():

@@ -10,7 +10,7 @@ import uuid
 from django.http import HttpRequest, HttpResponse
 
 from canvas_site.client_ip import client_ip
-from canvas_site.logging import loaded_user_id, request_id_var
+from canvas_site.logging import loaded_user_id, loggable_path, request_id_var
 
 logger = logging.getLogger("canvas.request")
 
@@ -39,16 +39,17 @@ class RequestLogMiddleware:
             duration_ms = round((time.perf_counter() - started) * 1000, 1)
             response["X-Request-ID"] = request_id
             status = response.status_code
+            path = loggable_path(request)
             logger.log(
                 logging.ERROR if status >= 500 else logging.INFO,
                 "%s %s %s %.1fms",
                 request.method,
-                request.path,
+                path,
                 status,
                 duration_ms,
                 extra={
                     "method": request.method,
-                    "path": request.path,
+                    "path": path,
                     "status": status,
                     "duration_ms": duration_ms,
                     "user_id": loaded_user_id(request),

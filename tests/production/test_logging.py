@@ -63,3 +63,12 @@ def test_an_error_is_logged_with_traceback_and_context_but_no_secrets(user, capl
     everything = "\n".join(formatted) + "\n".join(TextFormatter().format(r) for r in caplog.records)
     for secret in ("hunter2-password", "query-token-123", "header-token-456", "sessionid"):
         assert secret not in everything
+
+
+def test_a_join_links_code_stays_out_of_the_logs(owner_client, caplog):
+    caplog.set_level(logging.INFO)
+    owner_client.get(reverse("join_with_code", args=["SECRETCODE42"]))
+    lines = [JsonFormatter().format(r) for r in caplog.records]
+    lines += [TextFormatter().format(r) for r in caplog.records]
+    assert any('"path": "/classes/join/<code>/"' in line for line in lines)
+    assert "SECRETCODE42" not in "\n".join(lines)

@@ -65,6 +65,17 @@ def test_check_deploy_is_clean_with_every_production_variable():
     assert result.returncode == 0, result.stderr + result.stdout
 
 
+def test_check_deploy_stops_a_server_without_hsts_unless_plain_http_is_said_on_purpose():
+    result = manage(
+        "check", "--deploy", "--fail-level", "WARNING", **PRODUCTION, SECURE_HSTS_SECONDS="0"
+    )
+    assert result.returncode != 0
+    assert "security.W004" in result.stderr + result.stdout
+    # HTTPS=0: a trial over plain HTTP, whose HTTPS warnings are known and expected.
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION, HTTPS="0")
+    assert result.returncode == 0, result.stderr + result.stdout
+
+
 def test_production_settings_are_those_of_a_stateless_app_server():
     result = python(
         "import json, django; django.setup(); from django.conf import settings as s; "
