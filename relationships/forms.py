@@ -82,6 +82,12 @@ class CanvasForm(VersionedForm):
         }
 
 
+class CanvasRenameForm(VersionedForm):
+    class Meta:
+        model = Canvas
+        fields = ["title"]
+
+
 class SegmentForm(VersionedForm):
     class Meta:
         model = Segment

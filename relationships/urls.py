@@ -7,6 +7,7 @@ urlpatterns = [
     path("help/", views.help_page, name="help"),
     path("canvases/<int:pk>/", views.canvas_detail, name="canvas_detail"),
     path("canvases/<int:pk>/edit/", views.canvas_edit, name="canvas_edit"),
+    path("canvases/<int:pk>/rename/", views.canvas_rename, name="canvas_rename"),
     path("canvases/<int:pk>/duplicate/", views.canvas_duplicate, name="canvas_duplicate"),
     path("canvases/<int:pk>/delete/", views.canvas_delete, name="canvas_delete"),
     path("canvases/<int:pk>/export.pdf", views_export.canvas_pdf, name="canvas_pdf"),
@@ -26,4 +27,5 @@ urlpatterns = [
     path("relationships/<int:relationship_pk>/costs/new/", views.cost_create, name="cost_create"),
     path("costs/<int:pk>/edit/", views.cost_edit, name="cost_edit"),
     path("costs/<int:pk>/delete/", views.cost_delete, name="cost_delete"),
+    path("costs/<int:pk>/move/", views.cost_move, name="cost_move"),
 ]

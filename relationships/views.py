@@ -22,6 +22,7 @@ from relationships import cards
 from relationships.forms import (
     CanvasCreateForm,
     CanvasForm,
+    CanvasRenameForm,
     CostItemForm,
     RelationshipForm,
     SegmentForm,
@@ -217,6 +218,21 @@ def canvas_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@require_http_methods(["GET", "POST"])
+def canvas_rename(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """A new title, from the list of canvases and back to it."""
+    canvas = _get_canvas_for_user(request, pk)
+    saved_title = canvas.title
+    form = CanvasRenameForm(request.POST or None, instance=canvas)
+    if request.method == "POST" and form.is_valid() and form.save_if_current():
+        canvas.mark_edited()
+        messages.success(request, _("Renamed to “%(title)s”.") % {"title": canvas.title})
+        return redirect(f"{reverse('canvas_list')}#canvas-{canvas.pk}")
+    return render(
+        request, "relationships/canvas_rename.html", {"form": form, "saved_title": saved_title}
+    )
+
+
 @require_POST
 def canvas_duplicate(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     canvas = _get_canvas_for_user(request, pk)
@@ -283,8 +299,8 @@ def segment_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def segment_move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     segment = _get_segment_for_user(request, pk)
-    segment.move(-1 if request.POST.get("direction") == "up" else 1)
-    segment.canvas.mark_edited()
+    if segment.move(-1 if request.POST.get("direction") == "up" else 1):
+        segment.canvas.mark_edited()
     if request.htmx:
         return _block_response(request, segment.canvas_id, [("board", {})])
     return _back_to(segment.canvas, f"segment-{segment.pk}")
@@ -379,9 +395,9 @@ def relationship_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def relationship_move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     relationship = _get_relationship_for_user(request, pk)
-    relationship.move(-1 if request.POST.get("direction") == "up" else 1)
     canvas = relationship.segment.canvas
-    canvas.mark_edited()
+    if relationship.move(-1 if request.POST.get("direction") == "up" else 1):
+        canvas.mark_edited()
     if request.htmx:
         return _block_response(
             request,
@@ -394,10 +410,13 @@ def relationship_move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 # --- cost items -------------------------------------------------------------------------------
 
 
-def _cost_saved(request: HtmxHttpRequest, relationship: Relationship) -> HttpResponse:
+def _cost_saved(
+    request: HtmxHttpRequest, relationship: Relationship, changed: bool = True
+) -> HttpResponse:
     """After a cost change: the whole card with its costs open, wherever the form was."""
     canvas = relationship.segment.canvas
-    canvas.mark_edited()
+    if changed:
+        canvas.mark_edited()
     if not request.htmx:
         return _back_to(canvas, f"relationship-{relationship.pk}")
     response = _block_response(
@@ -456,6 +475,13 @@ def cost_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             "anchor": f"relationship-{relationship.pk}",
         },
     )
+
+
+@require_POST
+def cost_move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    cost = _get_cost_for_user(request, pk)
+    moved = cost.move(-1 if request.POST.get("direction") == "up" else 1)
+    return _cost_saved(request, cost.relationship, changed=moved)
 
 
 @require_GET

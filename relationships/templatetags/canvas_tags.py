@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from babel.numbers import format_currency
+from babel.numbers import format_currency, format_decimal
 from django import template
 from django.utils.translation import get_language, to_locale
 
@@ -15,6 +15,14 @@ def money(amount: Decimal | None, currency: str) -> str:
     if amount is None:
         return "—"
     return format_currency(amount, currency, locale=to_locale(get_language() or "es"))
+
+
+@register.filter
+def number(value: int | Decimal | None) -> str:
+    """``12000|number`` gives "12.000" in Spanish and "12,000" in English, like ``money``."""
+    if value is None:
+        return "—"
+    return format_decimal(value, locale=to_locale(get_language() or "es"))
 
 
 @register.simple_tag

@@ -15,6 +15,7 @@ def object_urls(canvas):
     return [
         reverse("canvas_detail", args=[canvas.pk]),
         reverse("canvas_edit", args=[canvas.pk]),
+        reverse("canvas_rename", args=[canvas.pk]),
         reverse("canvas_duplicate", args=[canvas.pk]),
         reverse("canvas_delete", args=[canvas.pk]),
         reverse("segment_create", args=[canvas.pk]),
@@ -29,6 +30,7 @@ def object_urls(canvas):
         reverse("cost_create", args=[relationship.pk]),
         reverse("cost_edit", args=[cost.pk]),
         reverse("cost_delete", args=[cost.pk]),
+        reverse("cost_move", args=[cost.pk]),
     ]
 
 

@@ -174,6 +174,53 @@ def test_moving_a_segment_changes_the_order_on_the_page(owner_client, canvas):
     assert page.index("Second") < page.index("First")
 
 
+def test_moving_a_cost_changes_its_place_in_the_card(owner_client, canvas):
+    relationship = make_relationship(make_segment(canvas))
+    make_cost(relationship, label="Rent")
+    staff = make_cost(relationship, label="Staff time")
+
+    response = owner_client.post(
+        reverse("cost_move", args=[staff.pk]), {"direction": "up"}, headers=HTMX
+    )
+    assert response.status_code == 200
+    assert response.text.index("Staff time") < response.text.index("Rent")
+    # Without JavaScript: back to the card, in the new order.
+    response = owner_client.post(reverse("cost_move", args=[staff.pk]), {"direction": "down"})
+    assert response["Location"].endswith(f"#relationship-{relationship.pk}")
+    labels = list(relationship.cost_items.values_list("label", flat=True))
+    assert labels == ["Rent", "Staff time"]
+
+
+def test_a_move_past_the_end_changes_nothing_not_even_the_last_change(owner_client, canvas):
+    segment = make_segment(canvas)
+    relationship = make_relationship(segment)
+    cost = make_cost(relationship)
+    canvas.refresh_from_db()
+    before = canvas.updated_at
+    owner_client.post(reverse("segment_move", args=[segment.pk]), {"direction": "up"})
+    owner_client.post(reverse("relationship_move", args=[relationship.pk]), {"direction": "down"})
+    owner_client.post(reverse("cost_move", args=[cost.pk]), {"direction": "up"}, headers=HTMX)
+    canvas.refresh_from_db()
+    assert canvas.updated_at == before
+
+
+def test_renaming_a_canvas_from_the_list(owner_client, canvas):
+    page = owner_client.get(reverse("canvas_list")).text
+    assert reverse("canvas_rename", args=[canvas.pk]) in page
+    rename_url = reverse("canvas_rename", args=[canvas.pk])
+    response = owner_client.post(rename_url, {"title": "Night bakery", "version": canvas.version})
+    assert response["Location"] == f"{reverse('canvas_list')}#canvas-{canvas.pk}"
+    canvas.refresh_from_db()
+    assert (canvas.title, canvas.currency) == ("Night bakery", "EUR")
+    # An empty title is refused beside the field, and the old title stays in the heading.
+    response = owner_client.post(
+        reverse("canvas_rename", args=[canvas.pk]), {"title": "", "version": canvas.version}
+    )
+    assert response.status_code == 200
+    assert "This field is required." in response.text
+    assert "Rename “Night bakery”" in response.text
+
+
 def test_duplicate_and_delete_a_canvas(owner_client, canvas, user):
     make_segment(canvas, name="Tourists")
     owner_client.post(reverse("canvas_duplicate", args=[canvas.pk]))

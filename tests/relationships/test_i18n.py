@@ -11,7 +11,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def priced_canvas(canvas):
-    make_cost(make_relationship(make_segment(canvas, name="Tourists")), amount="1234.5")
+    segment = make_segment(canvas, name="Tourists", customer_count=12000)
+    make_cost(make_relationship(segment), amount="1234.5")
     return canvas
 
 
@@ -22,6 +23,7 @@ def test_spanish_is_the_default(user, priced_canvas):
     assert '<html lang="es"' in response.text
     assert "Asistencia personal" in response.text
     assert "14.814,00\xa0€" in response.text  # 1234.50 x 12, Spanish style
+    assert "<dd>12.000</dd>" in response.text  # customers
 
 
 def test_english_reader_sees_english_numbers(owner_client, priced_canvas):
@@ -29,6 +31,7 @@ def test_english_reader_sees_english_numbers(owner_client, priced_canvas):
     assert '<html lang="en"' in response.text
     assert "Personal assistance" in response.text
     assert "€14,814.00" in response.text
+    assert "<dd>12,000</dd>" in response.text
 
 
 def test_language_switcher_changes_the_language(client, user, priced_canvas):
