@@ -13,15 +13,46 @@
     box.replaceChildren(p);
   }
 
-  // Warn before leaving a form with unsaved typing.
+  // Warn before leaving a form with unsaved typing: closing the page, following a link, or
+  // its Cancel button. A form is unsaved from the first keystroke until a save succeeds; one
+  // sent back with errors (or a conflict) holds the user's text and is unsaved again.
+  var sending = new Set();
+  function forget() {
+    dirty.forEach(function (form) { if (!document.contains(form)) dirty.delete(form); });
+  }
+  function guardFormsWithErrors(root) {
+    var forms = root.matches && root.matches("form[data-dirty-guard]") ? [root] : [];
+    if (root.querySelectorAll) forms = forms.concat(Array.from(root.querySelectorAll("form[data-dirty-guard]")));
+    forms.forEach(function (form) {
+      if (form.querySelector(".form-errors, [aria-invalid=true]")) dirty.add(form);
+    });
+  }
+  guardFormsWithErrors(document);
   document.addEventListener("input", function (event) {
     var form = event.target.closest && event.target.closest("form[data-dirty-guard]");
     if (form) dirty.add(form);
   });
-  document.addEventListener("submit", function (event) { dirty.delete(event.target); });
+  document.addEventListener("submit", function (event) { sending.add(event.target); });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.detail.elt;
+    if (!sending.has(form)) return;
+    sending.delete(form);
+    if (event.detail.successful) dirty.delete(form);  // else it stays unsaved
+  });
   window.addEventListener("beforeunload", function (event) {
-    dirty.forEach(function (form) { if (!document.contains(form)) dirty.delete(form); });
-    if (dirty.size) { event.preventDefault(); event.returnValue = ""; }
+    forget();
+    var unsaved = Array.from(dirty).some(function (form) { return !sending.has(form); });
+    if (unsaved) { event.preventDefault(); event.returnValue = ""; }
+  });
+  document.addEventListener("htmx:confirm", function (event) {
+    var link = event.detail.elt;
+    var form = link.closest && link.matches(".form-actions a[hx-get]") && link.closest("form");
+    if (!form || !dirty.has(form)) return;
+    event.preventDefault();
+    if (window.confirm(body.dataset.msgUnsaved)) {
+      dirty.delete(form);
+      event.detail.issueRequest(true);
+    }
   });
 
   // The language menu sends itself.
@@ -40,14 +71,12 @@
     var status = event.detail.xhr.status;
     flash(status === 404 ? body.dataset.msgMissing : body.dataset.msgServer);
   });
-  document.addEventListener("htmx:afterSwap", function () {
-    // A form that was saved or cancelled no longer holds unsaved typing.
-    dirty.forEach(function (form) { if (!document.contains(form)) dirty.delete(form); });
-  });
+  document.addEventListener("htmx:afterSwap", forget);  // a form saved or cancelled is gone
 
   // Put keyboard users into a freshly opened form, at the first field with an error.
   document.addEventListener("htmx:load", function (event) {
     var elt = event.detail.elt;
+    guardFormsWithErrors(elt);
     if (!elt.matches || !elt.matches("form.edit-form")) return;
     var field = elt.querySelector("[aria-invalid=true], fieldset[aria-invalid=true] input, input:not([type=hidden]), textarea, select");
     if (field) field.focus();

@@ -112,6 +112,15 @@ def test_a_failed_save_says_so_and_keeps_the_form(page, live_server):
     # The browser logs the aborted request itself; that, and only that, is expected here.
     assert all("ERR_FAILED" in e or "htmx:" in e for e in page.console_errors)
     page.console_errors.clear()
+    # The typing was not saved: Cancel asks first (and keeps it), and so does leaving.
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.dismiss()))
+    form.get_by_role("button", name="Cancel").click()
+    expect(form.get_by_label("Segment", exact=True)).to_have_value("Beginners")
+    assert dialogs == ["confirm"]
+    page.close(run_before_unload=True)
+    page.wait_for_timeout(500)
+    assert dialogs == ["confirm", "beforeunload"]
 
 
 def test_a_narrow_phone_screen_stacks_the_segments(browser, live_server, django_user_model):
