@@ -90,6 +90,19 @@ class AssignmentForm(forms.ModelForm):
             ),
         }
 
+    # Far enough for any course; and a date near year 1 or 9999 would leave the range a
+    # database can store once moved to UTC.
+    FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+    def clean_due_at(self):
+        due_at = self.cleaned_data["due_at"]
+        if not self.FIRST_YEAR <= due_at.year <= self.LAST_YEAR:
+            raise forms.ValidationError(
+                _("Pick a date between %(first)s and %(last)s."),
+                params={"first": self.FIRST_YEAR, "last": self.LAST_YEAR},
+            )
+        return due_at
+
 
 class SubmitForm(forms.Form):
     canvas = forms.ModelChoiceField(

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from classrooms.forms import (
     AssignmentForm,
@@ -116,7 +116,7 @@ def join(request: HtmxHttpRequest, code: str = "") -> HttpResponse:
     return render(request, "classrooms/join.html", {"form": form})
 
 
-@require_GET
+@require_safe
 def class_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     classroom = get_object_or_404(Classroom.objects.select_related("teacher"), pk=pk)
     if classroom.is_teacher(request.user):
@@ -305,7 +305,7 @@ def _status_choices() -> list[tuple[str, str]]:
     return [(STATUS_NOT_SUBMITTED, _("Not submitted")), *Submission.Status.choices]
 
 
-@require_GET
+@require_safe
 def assignment_dashboard(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Teachers: a row per student. Its students go to the class page, where they hand in."""
     assignment = get_object_or_404(Assignment.objects.select_related("classroom"), pk=pk)
@@ -367,7 +367,7 @@ def _sort_links(request: HtmxHttpRequest, sort: str) -> list[dict]:
     return columns
 
 
-@require_GET
+@require_safe
 def assignment_results_csv(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     assignment = _get_assignment_for_teacher(request, pk)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -472,7 +472,7 @@ def _next_waiting(assignment: Assignment, after: Submission | None = None) -> Su
     return later.first() or waiting.exclude(pk=after.pk).first()
 
 
-@require_GET
+@require_safe
 def assignment_next(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     assignment = _get_assignment_for_teacher(request, pk)
     submission = _next_waiting(assignment)
@@ -537,7 +537,7 @@ def _review_context(request: HtmxHttpRequest, submission: Submission, **forms_in
     }
 
 
-@require_GET
+@require_safe
 def submission_review(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     submission = _get_submission_for_teacher(request, pk)
     return render(request, "classrooms/review.html", _review_context(request, submission))
@@ -560,12 +560,14 @@ def comment_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         return _render_anchor_comments(
             request, submission, anchor, CommentForm(submission=submission)
         )
-    anchor = request.POST.get("anchor", "")
+    # The errors go beside the box the comment came from, or the whole canvas's if that row
+    # is not in this submission.
+    anchor = form.cleaned_data.get("anchor", "")
     if request.htmx:
         return _render_anchor_comments(request, submission, anchor, form)
-    return render(
-        request, "classrooms/review.html", _review_context(request, submission, comment_form=form)
-    )
+    context = _review_context(request, submission, comment_form=form)
+    context["error_anchor"] = anchor
+    return render(request, "classrooms/review.html", context)
 
 
 def _render_anchor_comments(request, submission, anchor: str, form) -> HttpResponse:
@@ -578,6 +580,7 @@ def _render_anchor_comments(request, submission, anchor: str, form) -> HttpRespo
             "anchor": anchor,
             "comments": comments,
             "form": form,
+            "error_anchor": anchor if form.is_bound else None,
             "is_teacher": True,
         },
     )
@@ -648,7 +651,7 @@ def _back_to(request: HtmxHttpRequest) -> HttpResponse:
 # --- the student's side ---------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 def submission_feedback(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """The student's frozen submission with the teacher's public comments, rubric and verdict."""
     submission = _get_submission_for_student(request, pk)

@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import reswap, retarget
 from django_htmx.middleware import HtmxDetails
 
@@ -157,18 +157,20 @@ def _delete(
     obj: Segment | Relationship,
     canvas: Canvas,
     back_to: str,
-    segment_pk: int | None = None,
+    piece: tuple[str, object],
 ) -> HttpResponse:
     """GET asks first (the page a plain link leads to); POST deletes.
 
-    htmx swaps the deleted item away and refreshes the totals out of band; a plain form goes
-    back to the canvas at ``back_to``.
+    htmx gets ``piece`` (the board or the segment's column, whose empty state may be back)
+    swapped in at ``#back_to``, with the totals out of band; a plain form goes back to the
+    canvas at ``back_to``.
     """
     if request.method == "POST":
         obj.delete()
         canvas.mark_edited()
         if request.htmx:
-            return _block_response(request, canvas.pk, [], segment_pk=segment_pk)
+            response = _block_response(request, canvas.pk, [piece])
+            return reswap(retarget(response, f"#{back_to}"), "outerHTML")
         return _back_to(canvas, back_to)
     return render(
         request,
@@ -194,7 +196,7 @@ def canvas_list(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, "relationships/canvas_list.html", {"rows": rows, "form": form})
 
 
-@require_GET
+@require_safe
 def canvas_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     canvas = get_object_or_404(Canvas.objects.for_user(request.user).with_block(), pk=pk)
     cards.attach(request, canvas)
@@ -293,7 +295,7 @@ def segment_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def segment_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     segment = _get_segment_for_user(request, pk)
-    return _delete(request, segment, segment.canvas, back_to="board")
+    return _delete(request, segment, segment.canvas, back_to="board", piece=("board", {}))
 
 
 @require_POST
@@ -346,7 +348,7 @@ def _relationship_card(relationship_pk: int, costs_open: bool = False):
     )
 
 
-@require_GET
+@require_safe
 def relationship_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """The card alone (htmx: a cancelled edit); without htmx, the canvas at the card."""
     relationship = _get_relationship_for_user(request, pk)
@@ -383,12 +385,13 @@ def relationship_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def relationship_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     relationship = _get_relationship_for_user(request, pk)
+    segment_pk = relationship.segment_id
     return _delete(
         request,
         relationship,
         relationship.segment.canvas,
-        back_to=f"segment-{relationship.segment_id}",
-        segment_pk=relationship.segment_id,
+        back_to=f"segment-{segment_pk}",
+        piece=("segment-column", lambda c: {"segment": _find(c, segment_pk)}),
     )
 
 
@@ -484,7 +487,7 @@ def cost_move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     return _cost_saved(request, cost.relationship, changed=moved)
 
 
-@require_GET
+@require_safe
 def help_page(request: HtmxHttpRequest) -> HttpResponse:
     return render(
         request,

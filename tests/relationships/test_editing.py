@@ -166,6 +166,29 @@ def test_deleting_a_segment_through_htmx_refreshes_totals(owner_client, canvas):
     assert not Segment.objects.exists()
 
 
+def test_deleting_the_last_relationship_or_segment_brings_back_the_empty_state(
+    owner_client, canvas
+):
+    segment = make_segment(canvas)
+    relationship = make_relationship(segment)
+    response = owner_client.post(
+        reverse("relationship_delete", args=[relationship.pk]), headers=HTMX
+    )
+    assert response["HX-Retarget"] == f"#segment-{segment.pk}"
+    assert "No relationship with this segment yet" in response.text
+    response = owner_client.post(reverse("segment_delete", args=[segment.pk]), headers=HTMX)
+    assert response["HX-Retarget"] == "#board"
+    assert "Start with a customer segment" in response.text
+
+
+def test_the_segment_form_explains_the_types_beside_the_expected_one(owner_client, canvas):
+    for headers in (HTMX, {}):
+        page = owner_client.get(reverse("segment_create", args=[canvas.pk]), headers=headers).text
+        help_at = page.index("What do the types mean?")
+        assert page.index('name="expected_type"') < help_at < page.index('name="expectation"')
+        assert "Co-creation" in page[help_at:]
+
+
 def test_moving_a_segment_changes_the_order_on_the_page(owner_client, canvas):
     make_segment(canvas, name="First")
     second = make_segment(canvas, name="Second")
