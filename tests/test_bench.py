@@ -1,5 +1,6 @@
 """`make bench`: its commands print their figures and leave the database as it was."""
 
+import logging
 import re
 from io import StringIO
 
@@ -21,10 +22,12 @@ def _run(*args, **options) -> str:
 
 def test_dashboard_bench_prints_time_and_queries_and_keeps_nothing(settings):
     settings.ALLOWED_HOSTS = ["localhost"]  # as under DEBUG=1: the test client's host is not listed
+    level = logging.getLogger("canvas.request").level
 
     output = _run("bench_dashboard", students=5, runs=3)
 
     assert re.search(r"assignment dashboard, 5 students: median [\d.]+ ms, .* \d+ queries", output)
+    assert logging.getLogger("canvas.request").level == level  # the request log is back on
     assert not get_user_model().objects.exists()
     assert not Classroom.objects.exists()
 

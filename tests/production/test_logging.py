@@ -66,7 +66,7 @@ def test_an_error_is_logged_with_traceback_and_context_but_no_secrets(user, capl
 
 
 def test_a_join_links_code_stays_out_of_the_logs(owner_client, caplog):
-    caplog.set_level(logging.INFO)
+    caplog.set_level(logging.INFO, logger="canvas.request")
     owner_client.get(reverse("join_with_code", args=["SECRETCODE42"]))
     lines = [JsonFormatter().format(r) for r in caplog.records]
     lines += [TextFormatter().format(r) for r in caplog.records]

@@ -27,12 +27,17 @@ class Command(BaseCommand):
         parser.add_argument("--runs", type=int, default=30)
 
     def handle(self, *args, students: int, runs: int, **options) -> None:
-        logging.getLogger("canvas.request").setLevel(logging.WARNING)  # no line per request
+        request_log = logging.getLogger("canvas.request")
+        level = request_log.level
+        request_log.setLevel(logging.WARNING)  # not a line per request
         # The test client calls itself "testserver", a host the settings do not list.
         hosts = [*settings.ALLOWED_HOSTS, "testserver"]
-        with transaction.atomic(), override_settings(ALLOWED_HOSTS=hosts):
-            self._bench(students, runs)
-            transaction.set_rollback(True)  # leave the database as it was
+        try:
+            with transaction.atomic(), override_settings(ALLOWED_HOSTS=hosts):
+                self._bench(students, runs)
+                transaction.set_rollback(True)  # leave the database as it was
+        finally:
+            request_log.setLevel(level)
 
     def _bench(self, students: int, runs: int) -> None:
         User = get_user_model()

@@ -1,6 +1,5 @@
 """Print how long the PDF export takes, against WeasyPrint alone and from the cache."""
 
-import logging
 import statistics
 import time
 from decimal import Decimal
@@ -58,7 +57,6 @@ class Command(BaseCommand):
         parser.add_argument("--layout", choices=pdf.LAYOUTS, default="pitch")
 
     def handle(self, *args, runs: int, layout: str, **options) -> None:
-        logging.getLogger("weasyprint").setLevel(logging.WARNING)  # no progress lines
         with transaction.atomic(), translation.override("es"):
             owner = get_user_model().objects.create_user("bench-pdf-owner")
             canvases = {
