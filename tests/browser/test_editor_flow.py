@@ -19,9 +19,20 @@ def sign_up(page, username="ana"):
     expect(page.get_by_role("heading", name="My canvases")).to_be_visible()
 
 
+def opened_form(page, selector):
+    """The form htmx just opened, once the page has put the cursor in it.
+
+    The page focuses a new form's first field a moment after it arrives; typing before that
+    would send the rest of the text into that first field.
+    """
+    form = page.locator(selector)
+    expect(form.locator("input:not([type=hidden]), textarea, select").first).to_be_focused()
+    return form
+
+
 def add_segment(page, name):
     page.get_by_role("button", name="+ Add a segment").click()
-    form = page.locator("form.segment-form")
+    form = opened_form(page, "form.segment-form")
     form.get_by_label("Segment", exact=True).fill(name)
     form.get_by_label("Estimated customers").fill("40")
     form.get_by_role("button", name="Save segment").click()
@@ -39,7 +50,7 @@ def test_sign_up_and_fill_in_the_block(page, screenshot):
     add_segment(page, "Commuters")
 
     page.get_by_role("button", name="+ Add a relationship").click()
-    form = page.locator("form.relationship-form")
+    form = opened_form(page, "form.relationship-form")
     form.get_by_label("Communities").check()
     form.get_by_label("Retention").check()
     form.get_by_label("Planned").check()
@@ -54,7 +65,7 @@ def test_sign_up_and_fill_in_the_block(page, screenshot):
 
     card.get_by_text("0 costs").click()
     card.get_by_role("link", name="+ Add a cost").click()
-    cost_form = page.locator("form.cost-form")
+    cost_form = opened_form(page, "form.cost-form")
     cost_form.get_by_label("What it is").fill("Workshop tools")
     cost_form.get_by_label("Amount").fill("25")
     cost_form.get_by_label("How often").select_option("monthly")
@@ -79,7 +90,7 @@ def test_a_validation_error_on_the_way_keeps_the_input(page, screenshot):
     add_segment(page, "Students")
 
     page.get_by_role("button", name="+ Add a relationship").click()
-    form = page.locator("form.relationship-form")
+    form = opened_form(page, "form.relationship-form")
     form.get_by_label("Self-service").check()
     form.get_by_label("Established").check()
     form.get_by_label("Direct (face to face, phone)").check()
@@ -103,7 +114,7 @@ def test_a_failed_save_says_so_and_keeps_the_form(page, live_server):
     page.get_by_placeholder("e.g. Neighbourhood bakery").fill("Yoga studio")
     page.get_by_role("button", name="Create canvas").click()
     page.get_by_role("button", name="+ Add a segment").click()
-    form = page.locator("form.segment-form")
+    form = opened_form(page, "form.segment-form")
     form.get_by_label("Segment", exact=True).fill("Beginners")
     page.route("**/segments/new/", lambda route: route.abort())
     form.get_by_role("button", name="Save segment").click()
