@@ -10,6 +10,8 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import F, Max, Prefetch, Q
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -18,9 +20,25 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
 MAX_AMOUNT = Decimal("99999999.99")
+NAME_LENGTH = 120  # names and labels
+TEXT_LENGTH = 2000  # free texts: descriptions, answers, how we interact
 MAX_CUSTOMERS = 1_000_000_000
 MAX_PURCHASES_PER_YEAR = Decimal("100000")
 ZERO = Decimal("0.00")
+
+
+def length_limits(table: str, **limits: int) -> list[models.CheckConstraint]:
+    """Named constraints that hold each text to its length in the database itself.
+
+    ``max_length`` alone is checked only by forms and ``full_clean``: SQLite ignores VARCHAR
+    lengths and a TextField has none in any database.
+    """
+    return [
+        models.CheckConstraint(
+            condition=LessThanOrEqual(Length(field), limit), name=f"{table}_{field}_length"
+        )
+        for field, limit in limits.items()
+    ]
 
 
 class Currency(models.TextChoices):
@@ -76,17 +94,19 @@ class VersionedQuerySet(models.QuerySet):
 
 
 class ChoiceConstraintsMixin:
-    """Skip re-checking the ``*_known`` constraints in ``full_clean``.
+    """Skip re-checking the ``*_known`` and ``*_length`` constraints in ``full_clean``.
 
-    They mirror each field's choices, which ``clean_fields`` has already validated; checking
-    them again would cost one database query per constraint on every save through a form.
-    The database still enforces them on every write.
+    They mirror each field's choices and ``max_length``, which ``clean_fields`` has already
+    validated; checking them again would cost one database query per constraint on every save
+    through a form. The database still enforces them on every write.
     """
+
+    SKIPPED = ("_known", "_length")
 
     def get_constraints(self):
         """The constraints ``validate_constraints`` checks in Python before a save."""
         return [
-            (model, [c for c in constraints if not c.name.endswith("_known")])
+            (model, [c for c in constraints if not c.name.endswith(self.SKIPPED)])
             for model, constraints in super().get_constraints()
         ]
 
@@ -119,10 +139,10 @@ class Canvas(ChoiceConstraintsMixin, models.Model):
         related_name="canvases",
         verbose_name=_("owner"),
     )
-    title = models.CharField(_("venture"), max_length=120)
+    title = models.CharField(_("venture"), max_length=NAME_LENGTH)
     description = models.TextField(
         _("venture and value proposition"),
-        max_length=2000,
+        max_length=TEXT_LENGTH,
         blank=True,
         help_text=_("One paragraph: what the venture offers and to whom."),
     )
@@ -131,7 +151,7 @@ class Canvas(ChoiceConstraintsMixin, models.Model):
     )
     business_fit = models.TextField(
         _("fit with the rest of the business model"),
-        max_length=2000,
+        max_length=TEXT_LENGTH,
         blank=True,
         help_text=_(
             "How do these relationships fit your value proposition, channels, segments and costs?"
@@ -139,7 +159,7 @@ class Canvas(ChoiceConstraintsMixin, models.Model):
     )
     market_effect = models.TextField(
         _("effect wanted on the market"),
-        max_length=2000,
+        max_length=TEXT_LENGTH,
         blank=True,
         help_text=_("What image, prestige or brand should these relationships build?"),
     )
@@ -158,6 +178,13 @@ class Canvas(ChoiceConstraintsMixin, models.Model):
                 condition=Q(currency__in=Currency.values), name="canvas_currency_known"
             ),
             models.CheckConstraint(condition=~Q(title=""), name="canvas_title_not_empty"),
+            *length_limits(
+                "canvas",
+                title=NAME_LENGTH,
+                description=TEXT_LENGTH,
+                business_fit=TEXT_LENGTH,
+                market_effect=TEXT_LENGTH,
+            ),
         ]
 
     def __str__(self) -> str:
@@ -276,8 +303,8 @@ class Segment(Ordered):
     canvas = models.ForeignKey(
         Canvas, on_delete=models.CASCADE, related_name="segments", verbose_name=_("canvas")
     )
-    name = models.CharField(_("segment"), max_length=120)
-    description = models.TextField(_("who they are"), max_length=2000, blank=True)
+    name = models.CharField(_("segment"), max_length=NAME_LENGTH)
+    description = models.TextField(_("who they are"), max_length=TEXT_LENGTH, blank=True)
     expected_type = models.CharField(
         _("relationship they expect"),
         max_length=20,
@@ -287,7 +314,7 @@ class Segment(Ordered):
     )
     expectation = models.TextField(
         _("what they expect, in your words"),
-        max_length=2000,
+        max_length=TEXT_LENGTH,
         blank=True,
     )
     customer_count = models.PositiveIntegerField(
@@ -321,6 +348,9 @@ class Segment(Ordered):
         ordering = ["position", "pk"]
         constraints = [
             models.CheckConstraint(condition=~Q(name=""), name="segment_name_not_empty"),
+            *length_limits(
+                "segment", name=NAME_LENGTH, description=TEXT_LENGTH, expectation=TEXT_LENGTH
+            ),
             models.CheckConstraint(
                 condition=Q(expected_type="") | Q(expected_type__in=RelationshipType.values),
                 name="segment_expected_type_known",
@@ -422,7 +452,7 @@ class Relationship(Ordered):
     state = models.CharField(_("state"), max_length=12, choices=State.choices)
     interaction = models.TextField(
         _("how we interact"),
-        max_length=2000,
+        max_length=TEXT_LENGTH,
         blank=True,
         help_text=_("Format, how often, and who on your side does it."),
     )
@@ -458,6 +488,7 @@ class Relationship(Ordered):
                 | Q(goal_boosting_sales=True),
                 name="relationship_has_a_goal",
             ),
+            *length_limits("relationship", interaction=TEXT_LENGTH),
         ]
 
     def __str__(self) -> str:
@@ -515,7 +546,7 @@ class CostItem(Ordered):
         related_name="cost_items",
         verbose_name=_("relationship"),
     )
-    label = models.CharField(_("what it is"), max_length=120)
+    label = models.CharField(_("what it is"), max_length=NAME_LENGTH)
     amount = models.DecimalField(
         _("amount"),
         max_digits=10,
@@ -539,6 +570,7 @@ class CostItem(Ordered):
                 condition=Q(frequency__in=["one_off", "monthly", "yearly"]),
                 name="costitem_frequency_known",
             ),
+            *length_limits("costitem", label=NAME_LENGTH),
         ]
 
     def __str__(self) -> str:

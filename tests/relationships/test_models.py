@@ -108,3 +108,28 @@ def test_save_if_current_refuses_a_stale_version():
     stale.name = "Second save"
     assert not Segment.objects.save_if_current(stale, expected_version=1)
     assert Segment.objects.get(pk=segment.pk).name == "First save"
+
+
+@pytest.mark.parametrize(
+    ("model", "field", "constraint"),
+    [
+        ("canvas", "description", "canvas_description_length"),
+        ("segment", "expectation", "segment_expectation_length"),
+        ("relationship", "interaction", "relationship_interaction_length"),
+        ("cost", "label", "costitem_label_length"),
+    ],
+)
+def test_text_beyond_its_length_is_refused_by_the_database(model, field, constraint):
+    cost = make_cost()
+    rows = {
+        "canvas": cost.relationship.segment.canvas,
+        "segment": cost.relationship.segment,
+        "relationship": cost.relationship,
+        "cost": cost,
+    }
+    row = rows[model]
+    limit = type(row)._meta.get_field(field).max_length
+    queryset = type(row).objects.filter(pk=row.pk)
+    queryset.update(**{field: "é" * limit})  # exactly the limit, in characters, is fine
+    with pytest.raises(IntegrityError, match=constraint), transaction.atomic():
+        queryset.update(**{field: "é" * (limit + 1)})
