@@ -3,9 +3,10 @@
 A card is some forty template tags (links, choice labels, amounts formatted for the language),
 and a block has dozens of cards, while an edit changes one of them. So each card is rendered
 once and kept under a key that hashes everything it shows: the relationship's and its costs'
-stored fields, the currency, the language, the template files and the translation catalogues,
-and the user's CSRF secret (the card holds forms with the user's token). A changed card gets a
-new key; nothing ever has to be invalidated, and an old entry simply ages out.
+stored fields, whether it is first or last in its segment (its arrows), the currency, the
+language, the template files and the translation catalogues, and the user's CSRF secret (the
+card holds forms with the user's token). A changed card gets a new key; nothing ever has to be
+invalidated, and an old entry simply ages out.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ def card_key(request, canvas: Canvas, relationship: Relationship) -> str:
     get_token(request)  # makes sure the request has its CSRF secret
     secret = request.META.get("CSRF_COOKIE", "")
     parts = [_stamp(), get_language() or "", canvas.currency, secret, *_fields(relationship)]
+    parts += [str(relationship.is_first), str(relationship.is_last)]  # which arrows work
     for cost in relationship.cost_items.all():
         parts.extend(_fields(cost))
     return "card:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
@@ -60,7 +62,13 @@ def attach(request, canvas: Canvas) -> None:
     One cache round trip for the cards rendered before; the others are rendered and stored.
     """
     cache = caches["cards"]
-    relationships = [r for s in canvas.segments.all() for r in s.relationships.all()]
+    relationships = []
+    for segment in canvas.segments.all():
+        in_segment = list(segment.relationships.all())
+        for index, relationship in enumerate(in_segment):
+            relationship.is_first = index == 0
+            relationship.is_last = index == len(in_segment) - 1
+        relationships += in_segment
     keys = {r.pk: card_key(request, canvas, r) for r in relationships}
     found = cache.get_many(keys.values())
     rendered = {}

@@ -115,3 +115,20 @@ def test_forms_in_kept_cards_carry_a_token_valid_after_logging_in_again(user, bl
         {"direction": "down", "csrfmiddlewaretoken": token},
     )
     assert moved.status_code == 302
+
+
+def test_the_arrows_that_would_do_nothing_are_disabled_and_follow_a_move(owner_client, block):
+    canvas, first, second = block
+
+    def disabled(html, relationship, direction) -> bool:
+        button = re.search(
+            rf'<button[^>]*id="relationship-{relationship.pk}-{direction}"[^>]*>', html
+        )
+        return " disabled" in button[0]
+
+    def arrows(html) -> list[bool]:
+        return [disabled(html, r, d) for r in (first, second) for d in ("up", "down")]
+
+    assert arrows(page(owner_client, canvas)) == [True, False, False, True]
+    owner_client.post(reverse("relationship_move", args=[first.pk]), {"direction": "down"})
+    assert arrows(page(owner_client, canvas)) == [False, True, True, False]
