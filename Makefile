@@ -48,7 +48,7 @@ messages: install
 MIGRATE ?= 1
 serve: install
 	DEBUG=0 $(BIN)/python manage.py check --deploy --fail-level WARNING
-ifneq ($(MIGRATE),0)
+ifeq ($(filter 0 no false,$(MIGRATE)),)
 	DEBUG=0 $(BIN)/python manage.py migrate --noinput
 	DEBUG=0 $(BIN)/python manage.py createcachetable
 endif

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from contextvars import ContextVar
 from datetime import UTC, datetime
 
@@ -37,17 +38,16 @@ def loaded_user_id(request) -> int | None:
     return wrapped.pk
 
 
-# URL parts that let someone in (a class's join code): never written to the logs.
-_SECRET_URL_KWARGS = ("code",)
+# Paths that carry a secret (a class's join code): logged with the secret replaced, whether
+# or not the URL resolved (a redirect to HTTPS or to the trailing slash comes first).
+_SECRET_IN_PATH = [(re.compile(r"^(/classes/join/)[^/]+"), r"\1<code>")]
 
 
 def loggable_path(request) -> str:
     """The request's path with each secret part replaced by its name: ``/classes/join/<code>/``."""
     path = getattr(request, "path", "")
-    match = getattr(request, "resolver_match", None)
-    for name in _SECRET_URL_KWARGS:
-        if match is not None and match.kwargs.get(name):
-            path = path.replace(str(match.kwargs[name]), f"<{name}>")
+    for pattern, replacement in _SECRET_IN_PATH:
+        path = pattern.sub(replacement, path)
     return path
 
 

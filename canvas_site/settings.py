@@ -227,10 +227,11 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", HTTPS)
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000" if HTTPS else "0"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
-if not DEBUG and not HTTPS:
-    # HTTPS=0 says on purpose that this server speaks plain HTTP (a trial on loopback): the
-    # checks that ask for HTTPS would only repeat it. Any other warning of ``check --deploy``
-    # still stops ``make serve``.
+LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "[::1]"}
+if not DEBUG and not HTTPS and set(ALLOWED_HOSTS) <= LOOPBACK_HOSTS:
+    # HTTPS=0 on a server that answers only on loopback is a trial on this machine: the checks
+    # that ask for HTTPS would only repeat it. Anywhere else they stay, and ``make serve``
+    # refuses plain HTTP; so does any other warning of ``check --deploy``.
     SILENCED_SYSTEM_CHECKS = [
         "security.W004",  # no HSTS
         "security.W008",  # no redirect to HTTPS

@@ -49,7 +49,7 @@ class JoinForm(forms.Form):
                 _("The class “%(name)s” is closed to new students. Ask your teacher to open it."),
                 params={"name": classroom.name},
             )
-        if classroom.memberships.filter(student=self.student, removed_at__isnull=False).exists():
+        if classroom.has_removed(self.student):
             raise forms.ValidationError(
                 _(
                     "Your teacher removed you from “%(name)s”, so the code no longer lets you in."

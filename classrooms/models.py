@@ -79,6 +79,14 @@ class Classroom(models.Model):
     def is_teacher(self, user) -> bool:
         return user.pk == self.teacher_id or self.co_teachers.filter(pk=user.pk).exists()
 
+    def has_student(self, user) -> bool:
+        """Whether ``user`` is in the class now (joined, and not removed since)."""
+        return self.memberships.filter(student=user, removed_at__isnull=True).exists()
+
+    def has_removed(self, user) -> bool:
+        """Whether the teacher removed ``user`` from the class (and has not let them back)."""
+        return self.memberships.filter(student=user, removed_at__isnull=False).exists()
+
     def join(self, user) -> Membership:
         """Make ``user`` a member again or for the first time. The caller checks joining_open."""
         membership, _created = Membership.objects.update_or_create(

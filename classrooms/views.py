@@ -121,7 +121,7 @@ def class_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     classroom = get_object_or_404(Classroom.objects.select_related("teacher"), pk=pk)
     if classroom.is_teacher(request.user):
         return _class_for_teacher(request, classroom)
-    if classroom.memberships.filter(student=request.user, removed_at__isnull=True).exists():
+    if classroom.has_student(request.user):
         return _class_for_student(request, classroom)
     raise Http404
 
@@ -310,9 +310,7 @@ def assignment_dashboard(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Teachers: a row per student. Its students go to the class page, where they hand in."""
     assignment = get_object_or_404(Assignment.objects.select_related("classroom"), pk=pk)
     if not assignment.classroom.is_teacher(request.user):
-        if not assignment.classroom.memberships.filter(
-            student=request.user, removed_at__isnull=True
-        ).exists():
+        if not assignment.classroom.has_student(request.user):
             raise Http404
         return redirect(
             f"{reverse('class_detail', args=[assignment.classroom_id])}#assignment-{pk}"
@@ -380,7 +378,6 @@ def assignment_results_csv(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         [
             _("student"),
             _("status"),
-            _("in the class"),
             _("late"),
             _("completeness"),
             _("segments"),
@@ -391,6 +388,7 @@ def assignment_results_csv(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             _("reviewed at"),
             _("verdict summary"),
             *[str(label) for label in criteria.labels],
+            _("in the class"),  # last, so that earlier exports keep their columns
         ]
     )
     labels = dict(_status_choices())
@@ -403,7 +401,6 @@ def assignment_results_csv(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             [
                 _csv_safe(row["student"].get_username()),
                 labels[row["status"]],
-                _("no") if row["removed"] else _("yes"),
                 (_("yes") if submission.is_late else _("no")) if submission else "",
                 submission.completeness_score if submission else "",
                 submission.segment_count if submission else "",
@@ -414,6 +411,7 @@ def assignment_results_csv(request: HtmxHttpRequest, pk: int) -> HttpResponse:
                 submission.reviewed_at.isoformat() if submission and submission.reviewed_at else "",
                 _csv_safe(submission.verdict_summary) if submission else "",
                 *[levels.get(criterion, "") for criterion in criteria.values],
+                _("no") if row["removed"] else _("yes"),
             ]
         )
     return response
@@ -662,6 +660,6 @@ def submission_feedback(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         "was_unread": submission.has_unread_feedback,
         "is_teacher": False,
     }
-    if submission.has_unread_feedback:
+    if submission.has_unread_feedback and request.method == "GET":  # not a HEAD: a real read
         Submission.objects.filter(pk=pk).update(feedback_seen_at=timezone.now())
     return render(request, "classrooms/feedback.html", context)

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import F, Max, Prefetch, Q
 from django.db.models.functions import Length
@@ -25,6 +25,21 @@ TEXT_LENGTH = 2000  # free texts: descriptions, answers, how we interact
 MAX_CUSTOMERS = 1_000_000_000
 MAX_PURCHASES_PER_YEAR = Decimal("100000")
 ZERO = Decimal("0.00")
+
+
+def free_text(verbose_name, **options) -> models.TextField:
+    """An optional free text of at most TEXT_LENGTH characters.
+
+    A TextField's ``max_length`` only sizes the form's textarea; the validator makes
+    ``full_clean`` (forms, the JSON import) refuse a longer text too.
+    """
+    return models.TextField(
+        verbose_name,
+        max_length=TEXT_LENGTH,
+        validators=[MaxLengthValidator(TEXT_LENGTH)],
+        blank=True,
+        **options,
+    )
 
 
 def length_limits(table: str, **limits: int) -> list[models.CheckConstraint]:
@@ -140,27 +155,21 @@ class Canvas(ChoiceConstraintsMixin, models.Model):
         verbose_name=_("owner"),
     )
     title = models.CharField(_("venture"), max_length=NAME_LENGTH)
-    description = models.TextField(
+    description = free_text(
         _("venture and value proposition"),
-        max_length=TEXT_LENGTH,
-        blank=True,
         help_text=_("One paragraph: what the venture offers and to whom."),
     )
     currency = models.CharField(
         _("currency"), max_length=3, choices=Currency.choices, default=Currency.EUR
     )
-    business_fit = models.TextField(
+    business_fit = free_text(
         _("fit with the rest of the business model"),
-        max_length=TEXT_LENGTH,
-        blank=True,
         help_text=_(
             "How do these relationships fit your value proposition, channels, segments and costs?"
         ),
     )
-    market_effect = models.TextField(
+    market_effect = free_text(
         _("effect wanted on the market"),
-        max_length=TEXT_LENGTH,
-        blank=True,
         help_text=_("What image, prestige or brand should these relationships build?"),
     )
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -304,7 +313,7 @@ class Segment(Ordered):
         Canvas, on_delete=models.CASCADE, related_name="segments", verbose_name=_("canvas")
     )
     name = models.CharField(_("segment"), max_length=NAME_LENGTH)
-    description = models.TextField(_("who they are"), max_length=TEXT_LENGTH, blank=True)
+    description = free_text(_("who they are"))
     expected_type = models.CharField(
         _("relationship they expect"),
         max_length=20,
@@ -312,11 +321,7 @@ class Segment(Ordered):
         blank=True,
         help_text=_("The kind of relationship this segment expects from you, if there is one."),
     )
-    expectation = models.TextField(
-        _("what they expect, in your words"),
-        max_length=TEXT_LENGTH,
-        blank=True,
-    )
+    expectation = free_text(_("what they expect, in your words"))
     customer_count = models.PositiveIntegerField(
         _("estimated customers"),
         null=True,
@@ -450,10 +455,8 @@ class Relationship(Ordered):
     goal_retention = models.BooleanField(_("retention"), default=False)
     goal_boosting_sales = models.BooleanField(_("boosting sales"), default=False)
     state = models.CharField(_("state"), max_length=12, choices=State.choices)
-    interaction = models.TextField(
+    interaction = free_text(
         _("how we interact"),
-        max_length=TEXT_LENGTH,
-        blank=True,
         help_text=_("Format, how often, and who on your side does it."),
     )
 

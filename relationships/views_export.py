@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import content_disposition_header, http_date
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_GET
 
 from canvas_site.throttle import refused
 from relationships.pdf import CanvasExport, PdfOptions
@@ -15,7 +15,7 @@ from relationships.views import HtmxHttpRequest, _get_canvas_for_user
 PDF_RENDERS = "20/m"
 
 
-@require_safe
+@require_GET  # not HEAD: it would render a PDF and spend the user's budget for nothing
 def canvas_pdf(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """The block as a PDF (``?layout=pitch|report&size=a4|wide``), opened in the browser.
 

@@ -65,14 +65,19 @@ def test_check_deploy_is_clean_with_every_production_variable():
     assert result.returncode == 0, result.stderr + result.stdout
 
 
-def test_check_deploy_stops_a_server_without_hsts_unless_plain_http_is_said_on_purpose():
+def test_check_deploy_stops_plain_http_except_a_trial_on_loopback():
     result = manage(
         "check", "--deploy", "--fail-level", "WARNING", **PRODUCTION, SECURE_HSTS_SECONDS="0"
     )
     assert result.returncode != 0
     assert "security.W004" in result.stderr + result.stdout
-    # HTTPS=0: a trial over plain HTTP, whose HTTPS warnings are known and expected.
+    # HTTPS=0 on a public host: plain HTTP in production, refused.
     result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION, HTTPS="0")
+    assert result.returncode != 0
+    assert "security.W012" in result.stderr + result.stdout  # session cookie sent in clear
+    # HTTPS=0 on loopback only: a trial on this machine, whose HTTPS warnings are expected.
+    trial = {**PRODUCTION, "HTTPS": "0", "ALLOWED_HOSTS": "127.0.0.1,localhost"}
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **trial)
     assert result.returncode == 0, result.stderr + result.stdout
 
 

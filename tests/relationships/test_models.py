@@ -135,3 +135,10 @@ def test_text_beyond_its_length_is_refused_by_the_database(model, field, constra
     with pytest.raises((IntegrityError, DataError)) as refused, transaction.atomic():
         queryset.update(**{field: "é" * (limit + 1)})
     assert constraint in str(refused.value) or "varying" in str(refused.value)
+
+
+def test_model_validation_refuses_a_free_text_beyond_its_length(user):
+    canvas = Canvas(owner=user, title="Tea", description="x" * 2001)
+    with pytest.raises(ValidationError) as refused:
+        canvas.full_clean()
+    assert list(refused.value.message_dict) == ["description"]
