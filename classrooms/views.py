@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from classrooms.forms import (
@@ -263,14 +263,14 @@ SORT_KEYS = {
 }
 # The dashboard's columns: label, sort key, whether the first click sorts high to low.
 COLUMNS = [
-    (_lazy("Student"), "student", False),
-    (_lazy("Status"), "status", False),
-    (_lazy("Late"), "late", True),
-    (_lazy("Complete"), "score", True),
-    (_lazy("Segments"), "segments", True),
-    (_lazy("Relationships"), "relationships", True),
-    (_lazy("Cost per year"), "cost", True),
-    (_lazy("Last change"), "submitted", True),
+    (gettext_lazy("Student"), "student", False),
+    (gettext_lazy("Status"), "status", False),
+    (gettext_lazy("Late"), "late", True),
+    (gettext_lazy("Complete"), "score", True),
+    (gettext_lazy("Segments"), "segments", True),
+    (gettext_lazy("Relationships"), "relationships", True),
+    (gettext_lazy("Cost per year"), "cost", True),
+    (gettext_lazy("Last change"), "submitted", True),
 ]
 
 

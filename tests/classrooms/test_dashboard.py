@@ -1,6 +1,9 @@
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -99,3 +102,18 @@ def test_class_gaps_count_each_weakness():
     gaps = {gap.text: gap.count for gap in class_gaps([block, empty_segment])}
     assert gaps["put no cost on any relationship"] == 1
     assert gaps["have no co-creation at all"] == 2
+
+
+def test_the_dashboard_reads_in_spanish(teacher, assignment):
+    make_student_submission(assignment, "ana")
+    headings = {}
+    for language in ("es", "en"):
+        client = Client()
+        client.cookies["django_language"] = language
+        client.force_login(teacher)
+        page = client.get(reverse("assignment_dashboard", args=[assignment.pk])).text
+        headings[language] = re.findall(r'<th scope="col"[^>]*><a [^>]*>([^<]+)</a>', page)
+    assert len(headings["es"]) == len(headings["en"]) == 8
+    assert headings["es"][0] == "Estudiante"
+    untranslated = [es for es, en in zip(headings["es"], headings["en"], strict=True) if es == en]
+    assert untranslated == []
