@@ -51,3 +51,11 @@ def canvas(user):
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def still_throttle_clock(monkeypatch):
+    """The throttle's clock stopped at the start of a day: no window ends during the test."""
+    from canvas_site import throttle
+
+    monkeypatch.setattr(throttle, "clock", lambda: 1_800_000_000.0 - 1_800_000_000.0 % 86400)

@@ -6,7 +6,11 @@ from django.test import Client
 from canvas_site.throttle import parse_rate
 from tests.factories import make_user
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.production.urls")]
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.urls("tests.production.urls"),
+    pytest.mark.usefixtures("still_throttle_clock"),
+]
 
 
 @pytest.mark.parametrize(

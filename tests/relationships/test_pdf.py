@@ -411,6 +411,7 @@ def test_if_none_match_gives_304(owner_client, sample, renders):
     assert "private" in first["Cache-Control"]
 
 
+@pytest.mark.usefixtures("still_throttle_clock")
 def test_renders_are_rationed_but_cached_copies_are_not(owner_client, sample, renders, settings):
     settings.THROTTLE_RATES = {"pdf": "2/m"}
     for _ in range(5):  # the same version again and again: served from the cache
