@@ -59,6 +59,8 @@ def card_key(request, canvas: Canvas, relationship: Relationship) -> str:
 def attach(request, canvas: Canvas) -> None:
     """Give every relationship of a prefetched block its rendered card as ``card_html``.
 
+    Each also learns ``is_first`` and ``is_last`` in its segment: the card's arrows need them.
+
     One cache round trip for the cards rendered before; the others are rendered and stored.
     """
     cache = caches["cards"]

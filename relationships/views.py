@@ -147,6 +147,11 @@ def _form_response(
     )
 
 
+def _offset(request: HtmxHttpRequest) -> int:
+    """Where a move button sends its row: -1 for "up" (or left), +1 otherwise."""
+    return -1 if request.POST.get("direction") == "up" else 1
+
+
 def _back_to(canvas: Canvas, anchor: str = ""):
     url = reverse("canvas_detail", args=[canvas.pk])
     return redirect(f"{url}#{anchor}" if anchor else url)
@@ -301,7 +306,7 @@ def segment_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def segment_move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     segment = _get_segment_for_user(request, pk)
-    if segment.move(-1 if request.POST.get("direction") == "up" else 1):
+    if segment.move(_offset(request)):
         segment.canvas.mark_edited()
     if request.htmx:
         return _block_response(request, segment.canvas_id, [("board", {})])
@@ -399,7 +404,7 @@ def relationship_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def relationship_move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     relationship = _get_relationship_for_user(request, pk)
     canvas = relationship.segment.canvas
-    if relationship.move(-1 if request.POST.get("direction") == "up" else 1):
+    if relationship.move(_offset(request)):
         canvas.mark_edited()
     if request.htmx:
         return _block_response(
@@ -483,7 +488,7 @@ def cost_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def cost_move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     cost = _get_cost_for_user(request, pk)
-    moved = cost.move(-1 if request.POST.get("direction") == "up" else 1)
+    moved = cost.move(_offset(request))
     return _cost_saved(request, cost.relationship, changed=moved)
 
 

@@ -9,33 +9,29 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 from django.urls import reverse
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from relationships.document import canvas_document
 from relationships.forms import (
     CanvasCreateForm,
     CanvasForm,
+    CanvasRenameForm,
     CostItemForm,
     RelationshipForm,
     SegmentForm,
 )
 from relationships.models import Canvas, CostItem, Currency, Relationship, Segment
 from tests.factories import make_block, make_user
+from tests.production.fuzz import FUZZ, text
 
 pytestmark = pytest.mark.django_db
 
-FUZZ = settings(
-    max_examples=20,
-    deadline=None,
-    database=None,  # no .hypothesis/ folder in the work tree
-    derandomize=True,  # the same examples on every run: CI never fails by luck of the draw
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
 
 # name: (kind of object in the URL, the form the view runs or None)
 ENDPOINTS = {
     "canvas_edit": ("canvas", CanvasForm),
+    "canvas_rename": ("canvas", CanvasRenameForm),
     "canvas_duplicate": ("canvas", None),
     "canvas_delete": ("canvas", None),
     "segment_create": ("canvas", SegmentForm),
@@ -50,6 +46,7 @@ ENDPOINTS = {
     "cost_create": ("relationship", CostItemForm),
     "cost_edit": ("cost", CostItemForm),
     "cost_delete": ("cost", None),
+    "cost_move": ("cost", None),
 }
 FIELDS = sorted(
     {name for _, form in ENDPOINTS.values() if form for name in form.base_fields}
@@ -68,7 +65,6 @@ CHOICES = [
     "down",
 ]
 
-text = st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=200)
 junk = st.one_of(
     text,
     st.sampled_from(CHOICES),  # valid values, so that some submissions succeed
