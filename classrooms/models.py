@@ -166,6 +166,39 @@ class SubmissionQuerySet(models.QuerySet):
         )
         return self.filter(pk=Subquery(newest))
 
+    def waiting_for_review(self, assignment: Assignment) -> SubmissionQuerySet:
+        """The review queue: each current student's newest submission still waiting for a verdict.
+
+        In the order they were handed in (``submitted_at``, then ``pk``), the document deferred.
+        Students removed from the class are not in it, even if they handed something in.
+        """
+        return (
+            self.filter(
+                assignment=assignment,
+                status=Submission.Status.SUBMITTED,
+                student__memberships__classroom=assignment.classroom_id,
+                student__memberships__removed_at__isnull=True,
+            )
+            .latest_per_student()
+            .defer("document")
+            .order_by("submitted_at", "pk")
+        )
+
+    def next_after(self, submission: Submission | None = None) -> Submission | None:
+        """The one handed in next after ``submission`` (the first if None), or None if no other.
+
+        After the last comes the first again, so that a teacher who skips a submission goes
+        round the whole queue and never back and forth between two. One or two queries.
+        """
+        queue = self.order_by("submitted_at", "pk")
+        if submission is None:
+            return queue.first()
+        later = queue.filter(
+            Q(submitted_at__gt=submission.submitted_at)
+            | Q(submitted_at=submission.submitted_at, pk__gt=submission.pk)
+        )
+        return later.first() or queue.exclude(pk=submission.pk).first()
+
     def with_unread_feedback(self, student) -> SubmissionQuerySet:
         """The student's submissions with feedback they have not opened since it last changed."""
         return self.filter(student=student, feedback_updated_at__isnull=False).filter(
@@ -196,7 +229,8 @@ class Submission(models.Model):
     completeness_score = models.PositiveSmallIntegerField(default=0)
     segment_count = models.PositiveIntegerField(default=0)
     relationship_count = models.PositiveIntegerField(default=0)
-    yearly_cost = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
+    # Twenty digits: a canvas may have any number of costs of up to 99,999,999.99 a month.
+    yearly_cost = models.DecimalField(max_digits=20, decimal_places=2, default=Decimal("0"))
     currency = models.CharField(max_length=3, default="EUR")
 
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.SUBMITTED)

@@ -9,14 +9,12 @@ from __future__ import annotations
 import csv
 
 from django.contrib import messages
-from django.db.models import Q
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from classrooms.forms import (
@@ -35,13 +33,12 @@ from classrooms.models import (
     Classroom,
     Comment,
     Membership,
-    RubricScore,
     SavedComment,
     Submission,
 )
 from classrooms.review import class_gaps, diff_documents, field_label
+from classrooms.roster import class_members, column_headings, dashboard_roster, results_table
 from relationships.models import Canvas
-from relationships.templatetags.canvas_tags import money
 from relationships.views import HtmxHttpRequest
 
 # --- access -------------------------------------------------------------------------------
@@ -129,7 +126,7 @@ def class_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def _class_for_teacher(
     request: HtmxHttpRequest, classroom: Classroom, **forms_in_error
 ) -> HttpResponse:
-    memberships = list(classroom.memberships.select_related("student"))
+    memberships, former_memberships = class_members(classroom)
     latest = (
         Submission.objects.filter(assignment__classroom=classroom)
         .latest_per_student()
@@ -145,8 +142,8 @@ def _class_for_teacher(
         "classrooms/class_teacher.html",
         {
             "classroom": classroom,
-            "memberships": [m for m in memberships if m.removed_at is None],
-            "former_memberships": [m for m in memberships if m.removed_at is not None],
+            "memberships": memberships,
+            "former_memberships": former_memberships,
             "co_teachers": list(classroom.co_teachers.all()),
             "assignments": list(classroom.assignments.all()),
             "assignment_form": forms_in_error.get("assignment_form") or AssignmentForm(),
@@ -242,69 +239,6 @@ def assignment_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 # --- assignments ----------------------------------------------------------------------------
 
 
-STATUS_NOT_SUBMITTED = "not_submitted"
-# The way a submission goes: sorting by status follows it, not the alphabet.
-STATUS_ORDER = [STATUS_NOT_SUBMITTED, *Submission.Status.values]
-
-
-def _submitted(attribute: str, missing=-1):
-    return lambda row: getattr(row["submission"], attribute) if row["submission"] else missing
-
-
-SORT_KEYS = {
-    "student": lambda row: row["student"].get_username().lower(),
-    "status": lambda row: STATUS_ORDER.index(row["status"]),
-    "score": _submitted("completeness_score"),
-    "segments": _submitted("segment_count"),
-    "relationships": _submitted("relationship_count"),
-    "cost": _submitted("yearly_cost"),
-    "late": _submitted("is_late"),
-    "submitted": lambda row: row["submission"].submitted_at.timestamp() if row["submission"] else 0,
-}
-# The dashboard's columns: label, sort key, whether the first click sorts high to low.
-COLUMNS = [
-    (gettext_lazy("Student"), "student", False),
-    (gettext_lazy("Status"), "status", False),
-    (gettext_lazy("Late"), "late", True),
-    (gettext_lazy("Complete"), "score", True),
-    (gettext_lazy("Segments"), "segments", True),
-    (gettext_lazy("Relationships"), "relationships", True),
-    (gettext_lazy("Cost per year"), "cost", True),
-    (gettext_lazy("Last change"), "submitted", True),
-]
-
-
-def _dashboard_rows(assignment: Assignment, with_rubric: bool = False) -> list[dict]:
-    """One row per student: their newest submission (or none) and its status.
-
-    Current students all; students removed from the class only if they handed something in,
-    which stays with the teacher. Two queries whatever the size of the class.
-    """
-    latest = Submission.objects.filter(assignment=assignment).latest_per_student().defer("document")
-    if with_rubric:
-        latest = latest.prefetch_related("rubric_scores")
-    by_student = {submission.student_id: submission for submission in latest}
-    rows = []
-    for membership in assignment.classroom.memberships.select_related("student"):
-        submission = by_student.get(membership.student_id)
-        removed = membership.removed_at is not None
-        if removed and submission is None:
-            continue
-        rows.append(
-            {
-                "student": membership.student,
-                "submission": submission,
-                "status": submission.status if submission else STATUS_NOT_SUBMITTED,
-                "removed": removed,
-            }
-        )
-    return rows
-
-
-def _status_choices() -> list[tuple[str, str]]:
-    return [(STATUS_NOT_SUBMITTED, _("Not submitted")), *Submission.Status.choices]
-
-
 @require_safe
 def assignment_dashboard(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Teachers: a row per student. Its students go to the class page, where they hand in."""
@@ -315,111 +249,34 @@ def assignment_dashboard(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         return redirect(
             f"{reverse('class_detail', args=[assignment.classroom_id])}#assignment-{pk}"
         )
-    rows = _dashboard_rows(assignment)
-    counts = {key: 0 for key, _label in _status_choices()}
-    for row in rows:
-        counts[row["status"]] += 1
-    status = request.GET.get("status", "")
-    if status in counts:
-        rows = [row for row in rows if row["status"] == status]
-    if request.GET.get("late") == "1":
-        rows = [row for row in rows if row["submission"] and row["submission"].is_late]
-    sort = request.GET.get("sort", "student")
-    key = sort.removeprefix("-")
-    if key in SORT_KEYS:
-        rows.sort(key=SORT_KEYS[key], reverse=sort.startswith("-"))
-    labels = dict(Submission.Status.choices)
-    for row in rows:
-        if submission := row["submission"]:
-            row["status_label"] = labels[submission.status]
-            row["yearly_cost"] = money(submission.yearly_cost, submission.currency)
+    roster = dashboard_roster(
+        assignment,
+        status=request.GET.get("status", ""),
+        late_only=request.GET.get("late") == "1",
+        sort=request.GET.get("sort", "student"),
+    )
     return render(
         request,
         "classrooms/dashboard.html",
         {
             "assignment": assignment,
             "classroom": assignment.classroom,
-            "rows": rows,
-            "status_choices": [(k, label, counts[k]) for k, label in _status_choices()],
-            "current_status": status,
-            "current_sort": sort,
-            "columns": _sort_links(request, sort),
-            "late_only": request.GET.get("late") == "1",
+            "roster": roster,
+            "columns": column_headings(request.GET, roster.sort),
         },
     )
 
 
-def _sort_links(request: HtmxHttpRequest, sort: str) -> list[dict]:
-    """Each column's heading: a link that sorts by it, the other way round if it already does."""
-    columns = []
-    for label, key, descending_first in COLUMNS:
-        if sort == key:
-            next_sort, state = f"-{key}", "ascending"
-        elif sort == f"-{key}":
-            next_sort, state = key, "descending"
-        else:
-            next_sort, state = f"-{key}" if descending_first else key, ""
-        query = request.GET.copy()
-        query["sort"] = next_sort
-        columns.append({"label": label, "href": f"?{query.urlencode()}", "sort_state": state})
-    return columns
-
-
 @require_safe
 def assignment_results_csv(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """The assignment's results as a spreadsheet: a row per student."""
     assignment = _get_assignment_for_teacher(request, pk)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     filename = f"results-{assignment.pk}-{timezone.localdate():%Y-%m-%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.write("\ufeff")  # so that spreadsheets read the accents right
-    writer = csv.writer(response)
-    criteria = RubricScore.Criterion
-    writer.writerow(
-        [
-            _("student"),
-            _("status"),
-            _("late"),
-            _("completeness"),
-            _("segments"),
-            _("relationships"),
-            _("yearly cost"),
-            _("currency"),
-            _("submitted at"),
-            _("reviewed at"),
-            _("verdict summary"),
-            *[str(label) for label in criteria.labels],
-            _("in the class"),  # last, so that earlier exports keep their columns
-        ]
-    )
-    labels = dict(_status_choices())
-    for row in _dashboard_rows(assignment, with_rubric=True):
-        submission = row["submission"]
-        levels = {}
-        if submission:
-            levels = {s.criterion: s.level for s in submission.rubric_scores.all()}
-        writer.writerow(
-            [
-                _csv_safe(row["student"].get_username()),
-                labels[row["status"]],
-                (_("yes") if submission.is_late else _("no")) if submission else "",
-                submission.completeness_score if submission else "",
-                submission.segment_count if submission else "",
-                submission.relationship_count if submission else "",
-                submission.yearly_cost if submission else "",
-                submission.currency if submission else "",
-                submission.submitted_at.isoformat() if submission else "",
-                submission.reviewed_at.isoformat() if submission and submission.reviewed_at else "",
-                _csv_safe(submission.verdict_summary) if submission else "",
-                *[levels.get(criterion, "") for criterion in criteria.values],
-                _("no") if row["removed"] else _("yes"),
-            ]
-        )
+    csv.writer(response).writerows(results_table(assignment))
     return response
-
-
-def _csv_safe(text: str) -> str:
-    """Keep a spreadsheet from running user text as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 @require_POST
@@ -445,35 +302,14 @@ def assignment_submit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 
 def _next_waiting(assignment: Assignment, after: Submission | None = None) -> Submission | None:
-    """The next submission waiting for review, in the order they were handed in.
-
-    Only each current student's newest submission counts. After ``after`` comes the one handed
-    in next, and after the last one the first again, so that a teacher who skips a submission
-    goes round the whole class and never back and forth between two.
-    """
-    waiting = (
-        Submission.objects.filter(
-            assignment=assignment,
-            status=Submission.Status.SUBMITTED,
-            student__memberships__classroom=assignment.classroom_id,
-            student__memberships__removed_at__isnull=True,
-        )
-        .latest_per_student()
-        .defer("document")
-        .order_by("submitted_at", "pk")
-    )
-    if after is None:
-        return waiting.first()
-    later = waiting.filter(
-        Q(submitted_at__gt=after.submitted_at) | Q(submitted_at=after.submitted_at, pk__gt=after.pk)
-    )
-    return later.first() or waiting.exclude(pk=after.pk).first()
+    """The next submission waiting for review after ``after`` (see ``SubmissionQuerySet``)."""
+    return Submission.objects.waiting_for_review(assignment).next_after(after)
 
 
 @require_safe
 def assignment_next(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     assignment = _get_assignment_for_teacher(request, pk)
-    submission = _next_waiting(assignment)
+    submission = Submission.objects.waiting_for_review(assignment).first()
     if submission is None:
         messages.success(request, _("Nothing is waiting for review. Well done!"))
         return redirect("assignment_dashboard", pk=pk)

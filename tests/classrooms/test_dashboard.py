@@ -1,3 +1,5 @@
+import csv
+import io
 import re
 
 import pytest
@@ -6,6 +8,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from classrooms.models import Classroom, Membership, Submission
 from classrooms.review import class_gaps
@@ -117,3 +120,74 @@ def test_the_dashboard_reads_in_spanish(teacher, assignment):
     assert headings["es"][0] == "Estudiante"
     untranslated = [es for es, en in zip(headings["es"], headings["en"], strict=True) if es == en]
     assert untranslated == []
+
+
+def row_names(page: str) -> list[str]:
+    """The students of the dashboard's rows, top to bottom."""
+    return re.findall(r'<th scope="row">(?:<a [^>]*>)?([^<]+)', page)
+
+
+def test_the_filters_count_the_whole_class_and_late_only_keeps_the_late(teacher_client, assignment):
+    make_student_submission(assignment, "zoe")
+    late = make_student_submission(assignment, "adam")
+    Submission.objects.filter(pk=late.pk).update(is_late=True)
+    assignment.classroom.join(get_user_model().objects.create(username="nobody"))
+
+    _, page = dashboard_queries(teacher_client, assignment, status="submitted", late="1")
+    assert row_names(page) == ["adam"]
+    # The counts beside each status are the class's, whatever the filters show.
+    assert "Not submitted (1)</option>" in page
+    assert '<option value="submitted" selected>Waiting for review (2)</option>' in page
+    assert "Approved (0)</option>" in page
+    assert 'name="late" value="1" checked' in page
+
+
+def test_the_dashboard_says_which_column_it_is_sorted_by(teacher_client, assignment):
+    for name in ("cai", "Ana", "ben"):
+        make_student_submission(assignment, name)
+    _, page = dashboard_queries(teacher_client, assignment)
+    assert row_names(page) == ["Ana", "ben", "cai"]  # by name, whatever the case
+    assert re.findall(r'aria-sort="(\w+)"><a href="\?sort=-student"', page) == ["ascending"]
+    _, page = dashboard_queries(teacher_client, assignment, sort="-student", status="submitted")
+    assert row_names(page) == ["cai", "ben", "Ana"]
+    # The heading's link sorts the other way and keeps the filter.
+    assert 'aria-sort="descending"><a href="?sort=student&amp;status=submitted"' in page
+    _, page = dashboard_queries(teacher_client, assignment, sort="nonsense")
+    assert row_names(page) == ["Ana", "ben", "cai"]
+    assert 'name="sort" value="student"' in page
+
+
+def test_the_results_csv_has_the_same_columns_for_every_student(teacher_client, assignment):
+    handed_in = make_student_submission(assignment, "ana")
+    assignment.classroom.join(get_user_model().objects.create(username="ben"))
+    response = teacher_client.get(reverse("assignment_csv", args=[assignment.pk]))
+    header, ana, ben = csv.reader(io.StringIO(response.content.decode("utf-8-sig")))
+    assert len(ana) == len(ben) == len(header) == 18
+    ana, ben = dict(zip(header, ana, strict=True)), dict(zip(header, ben, strict=True))
+    assert ana["status"] == "Waiting for review"
+    assert ana["late"] == "no"
+    assert ana["completeness"] == str(handed_in.completeness_score)
+    assert (ana["segments"], ana["relationships"]) == ("2", "4")
+    assert (ana["yearly cost"], ana["currency"]) == ("26400.00", "EUR")
+    assert ana["submitted at"] == handed_in.submitted_at.isoformat()
+    assert ana["reviewed at"] == ""
+    assert ben["status"] == "Not submitted"
+    assert {ben[column] for column in header[2:-1]} == {""}
+    assert ana["in the class"] == ben["in the class"] == "yes"
+
+
+def test_the_review_queue_is_each_current_students_newest_waiting_submission(assignment):
+    ana = make_student_submission(assignment, "ana")
+    ben = make_student_submission(assignment, "ben")
+    cai = make_student_submission(assignment, "cai")
+    approved = make_student_submission(assignment, "dan")
+    approved.set_verdict(Submission.Status.APPROVED, "", assignment.classroom.teacher)
+    ana_again = assignment.submit(ana.student, ana.canvas)
+    assignment.classroom.memberships.filter(student=cai.student).update(removed_at=timezone.now())
+
+    queue = Submission.objects.waiting_for_review(assignment)
+    assert list(queue) == [ben, ana_again]  # in the order they were handed in
+    assert queue.next_after(None) == ben
+    assert queue.next_after(ben) == ana_again
+    assert queue.next_after(ana_again) == ben  # round again
+    assert queue.filter(pk=ben.pk).next_after(ben) is None  # nobody else waits

@@ -1,14 +1,16 @@
+import math
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from classrooms.models import Submission
 from classrooms.review import diff_documents
-from relationships.models import Canvas
+from relationships.models import MAX_AMOUNT, Canvas, CostItem
 from relationships.sample import create_sample_canvas
 from tests.classrooms.factories import make_assignment
-from tests.factories import make_canvas, make_user
+from tests.factories import make_canvas, make_cost, make_relationship, make_segment, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -35,6 +37,41 @@ def test_handing_in_freezes_the_canvas(client, student, assignment):
     submission.refresh_from_db()
     assert submission.block.segment_list[0].name == "Familias del barrio"
     assert not submission.is_late
+
+
+def test_a_yearly_cost_of_two_trillion_is_handed_in_and_stored_to_the_cent(
+    teacher, student, assignment
+):
+    # Each cost is at most MAX_AMOUNT a month: this many of them make about 2 x 10^12 a year.
+    costs = math.ceil(Decimal(2 * 10**12) / (MAX_AMOUNT * 12))
+    canvas = make_canvas(student, title="Big spender")
+    first = make_cost(make_relationship(make_segment(canvas)), amount=MAX_AMOUNT)
+    CostItem.objects.bulk_create(
+        CostItem(
+            relationship=first.relationship,
+            label=f"Cost {i}",
+            amount=MAX_AMOUNT,
+            frequency=CostItem.Frequency.MONTHLY,
+        )
+        for i in range(costs - 1)
+    )
+    student_client, teacher_client = Client(), Client()
+    student_client.force_login(student)
+    response = student_client.post(
+        reverse("assignment_submit", args=[assignment.pk]),
+        {"canvas": canvas.pk},
+        follow=True,
+        headers={"Accept-Language": "en"},
+    )
+    assert "Handed in." in response.text
+    assert costs == 1667
+    stored = Submission.objects.get(student=student).yearly_cost
+    assert stored == Decimal("2000399999799.96") == costs * MAX_AMOUNT * 12
+    # The teacher's dashboard shows the whole figure.
+    teacher_client.force_login(teacher)
+    teacher_client.cookies["django_language"] = "en"
+    dashboard = teacher_client.get(reverse("assignment_dashboard", args=[assignment.pk])).text
+    assert "€2,000,399,999,799.96" in dashboard
 
 
 def test_handing_in_after_the_due_date_is_marked_late(client, student, classroom):

@@ -1,0 +1,237 @@
+"""An assignment's roster: a row per student and their newest submission, as the teacher reads it.
+
+The dashboard filters, counts and sorts the rows; the CSV of results writes them out. Both take
+a fixed number of queries whatever the size of the class.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.http import QueryDict
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from classrooms.models import Assignment, Classroom, Membership, RubricScore, Submission
+
+STATUS_NOT_SUBMITTED = "not_submitted"
+# The way a submission goes: sorting by status follows it, not the alphabet.
+STATUS_ORDER = [STATUS_NOT_SUBMITTED, *Submission.Status.values]
+
+
+def status_choices() -> list[tuple[str, str]]:
+    """Every status a row can have, with its label: "not submitted" first, then the way on."""
+    return [(STATUS_NOT_SUBMITTED, _("Not submitted")), *Submission.Status.choices]
+
+
+@dataclass
+class RosterRow:
+    """A student of the assignment's class and their newest submission to it, if any."""
+
+    student: AbstractBaseUser
+    submission: Submission | None
+    # Removed from the class: listed only because what they handed in stays with the teacher.
+    removed: bool = False
+
+    @property
+    def status(self) -> str:
+        return self.submission.status if self.submission else STATUS_NOT_SUBMITTED
+
+    @property
+    def is_late(self) -> bool:
+        return bool(self.submission and self.submission.is_late)
+
+
+def roster_rows(assignment: Assignment, with_rubric: bool = False) -> list[RosterRow]:
+    """One row per student, in username order: their newest submission (or none).
+
+    Current students all; students removed from the class only if they handed something in.
+    Two queries whatever the size of the class, three ``with_rubric`` (the rubric scores
+    prefetched); the submissions' documents are not loaded.
+    """
+    latest = Submission.objects.filter(assignment=assignment).latest_per_student().defer("document")
+    if with_rubric:
+        latest = latest.prefetch_related("rubric_scores")
+    by_student = {submission.student_id: submission for submission in latest}
+    rows = []
+    for membership in assignment.classroom.memberships.select_related("student"):
+        submission = by_student.get(membership.student_id)
+        removed = membership.removed_at is not None
+        if not (removed and submission is None):
+            rows.append(RosterRow(membership.student, submission, removed))
+    return rows
+
+
+def class_members(classroom: Classroom) -> tuple[list[Membership], list[Membership]]:
+    """The class's current members and those removed from it, each by username. One query."""
+    memberships = list(classroom.memberships.select_related("student"))
+    return (
+        [m for m in memberships if m.removed_at is None],
+        [m for m in memberships if m.removed_at is not None],
+    )
+
+
+# --- the dashboard -------------------------------------------------------------------------
+
+
+def _submitted(attribute: str, missing=-1) -> Callable[[RosterRow], object]:
+    return lambda row: getattr(row.submission, attribute) if row.submission else missing
+
+
+SORT_KEYS: dict[str, Callable[[RosterRow], object]] = {
+    "student": lambda row: row.student.get_username().lower(),
+    "status": lambda row: STATUS_ORDER.index(row.status),
+    "score": _submitted("completeness_score"),
+    "segments": _submitted("segment_count"),
+    "relationships": _submitted("relationship_count"),
+    "cost": _submitted("yearly_cost"),
+    "late": _submitted("is_late"),
+    "submitted": lambda row: row.submission.submitted_at.timestamp() if row.submission else 0,
+}
+# The dashboard's columns: label, sort key, whether the first click sorts high to low.
+COLUMNS = [
+    (gettext_lazy("Student"), "student", False),
+    (gettext_lazy("Status"), "status", False),
+    (gettext_lazy("Late"), "late", True),
+    (gettext_lazy("Complete"), "score", True),
+    (gettext_lazy("Segments"), "segments", True),
+    (gettext_lazy("Relationships"), "relationships", True),
+    (gettext_lazy("Cost per year"), "cost", True),
+    (gettext_lazy("Last change"), "submitted", True),
+]
+
+
+@dataclass
+class Roster:
+    """The dashboard's rows, filtered and sorted, and how many of the whole roster have each status.
+
+    ``status`` ("" for every one), ``late_only`` and ``sort`` (a key of ``SORT_KEYS``, "-" in
+    front for high to low) are the filters and order the rows were given.
+    """
+
+    rows: list[RosterRow]
+    counts: dict[str, int]
+    status: str
+    late_only: bool
+    sort: str
+
+    @property
+    def status_choices(self) -> list[tuple[str, str, int]]:
+        """Each status with its label and how many students have it, filters aside."""
+        return [(key, label, self.counts[key]) for key, label in status_choices()]
+
+
+def dashboard_roster(
+    assignment: Assignment, status: str = "", late_only: bool = False, sort: str = "student"
+) -> Roster:
+    """The roster with only the rows of ``status`` (and late ones if ``late_only``), sorted.
+
+    An unknown status shows every row, an unknown sort sorts by student. Two queries.
+    """
+    rows = roster_rows(assignment)
+    counts = dict.fromkeys(STATUS_ORDER, 0)
+    for row in rows:
+        counts[row.status] += 1
+    if status not in counts:
+        status = ""
+    if status:
+        rows = [row for row in rows if row.status == status]
+    if late_only:
+        rows = [row for row in rows if row.is_late]
+    if sort.removeprefix("-") not in SORT_KEYS:
+        sort = "student"
+    rows.sort(key=SORT_KEYS[sort.removeprefix("-")], reverse=sort.startswith("-"))
+    return Roster(rows, counts, status, late_only, sort)
+
+
+@dataclass
+class ColumnHeading:
+    label: str
+    href: str
+    sort_state: str  # "ascending", "descending" or "" (aria-sort), as the rows are now
+
+
+def column_headings(query: QueryDict, sort: str) -> list[ColumnHeading]:
+    """Each column's heading: a link that sorts by it, the other way round if it already does.
+
+    The links keep the rest of ``query`` (the page's filters).
+    """
+    headings = []
+    for label, key, descending_first in COLUMNS:
+        if sort == key:
+            next_sort, state = f"-{key}", "ascending"
+        elif sort == f"-{key}":
+            next_sort, state = key, "descending"
+        else:
+            next_sort, state = f"-{key}" if descending_first else key, ""
+        link_query = query.copy()
+        link_query["sort"] = next_sort
+        headings.append(ColumnHeading(label, f"?{link_query.urlencode()}", state))
+    return headings
+
+
+# --- the CSV of results ----------------------------------------------------------------------
+
+
+def _results_header() -> list[str]:
+    return [
+        _("student"),
+        _("status"),
+        _("late"),
+        _("completeness"),
+        _("segments"),
+        _("relationships"),
+        _("yearly cost"),
+        _("currency"),
+        _("submitted at"),
+        _("reviewed at"),
+        _("verdict summary"),
+        *[str(label) for label in RubricScore.Criterion.labels],
+        _("in the class"),  # last, so that earlier exports keep their columns
+    ]
+
+
+def _submission_cells(submission: Submission) -> list:
+    """The columns between the status and "in the class", for a student who handed in."""
+    levels = {score.criterion: score.level for score in submission.rubric_scores.all()}
+    return [
+        _("yes") if submission.is_late else _("no"),
+        submission.completeness_score,
+        submission.segment_count,
+        submission.relationship_count,
+        submission.yearly_cost,
+        submission.currency,
+        submission.submitted_at.isoformat(),
+        submission.reviewed_at.isoformat() if submission.reviewed_at else "",
+        _csv_safe(submission.verdict_summary),
+        *[levels.get(criterion, "") for criterion in RubricScore.Criterion.values],
+    ]
+
+
+def results_table(assignment: Assignment) -> list[list]:
+    """The CSV of results: a header, then a row per student of the roster. Three queries.
+
+    User text (usernames, verdict summaries) cannot run as a spreadsheet formula.
+    """
+    header = _results_header()
+    labels = dict(status_choices())
+    nothing_handed_in = [""] * (len(header) - 3)
+    table = [header]
+    for row in roster_rows(assignment, with_rubric=True):
+        cells = _submission_cells(row.submission) if row.submission else nothing_handed_in
+        table.append(
+            [
+                _csv_safe(row.student.get_username()),
+                labels[row.status],
+                *cells,
+                _("no") if row.removed else _("yes"),
+            ]
+        )
+    return table
+
+
+def _csv_safe(text: str) -> str:
+    """Keep a spreadsheet from running user text as a formula."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

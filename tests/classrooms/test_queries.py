@@ -1,0 +1,90 @@
+"""Query counts pinned for the class pages: the same for a class of 3 and of 30."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from classrooms.models import Membership, Submission
+from relationships.document import canvas_document
+from relationships.models import Canvas
+from relationships.sample import create_sample_canvas
+from tests.classrooms.factories import make_assignment
+from tests.factories import make_user
+
+pytestmark = pytest.mark.django_db
+
+SIZES = [3, 30]
+
+
+def logged_in(user) -> Client:
+    client = Client()
+    client.cookies["django_language"] = "en"
+    client.force_login(user)
+    return client
+
+
+def feedback_url(pk: int) -> str:
+    return reverse("submission_feedback", args=[pk])
+
+
+def fill_class(classroom, students: int) -> list:
+    """``students`` members, each with a submission to each of two assignments; one removed."""
+    User = get_user_model()
+    users = User.objects.bulk_create(
+        User(username=f"student-{classroom.pk}-{i:02}") for i in range(students)
+    )
+    Membership.objects.bulk_create(Membership(classroom=classroom, student=u) for u in users)
+    canvas = create_sample_canvas(users[0])
+    document = canvas_document(Canvas.objects.with_block().get(pk=canvas.pk))
+    assignments = [make_assignment(classroom, title=t) for t in ("First", "Second")]
+    Submission.objects.bulk_create(
+        Submission(assignment=a, student=u, document=document, canvas=canvas)
+        for a in assignments
+        for u in users
+    )
+    Membership.objects.filter(classroom=classroom, student=users[-1]).update(
+        removed_at=timezone.now()
+    )
+    return users
+
+
+@pytest.mark.parametrize("students", SIZES)
+def test_the_teachers_class_page_takes_as_many_queries_for_3_students_as_for_30(
+    django_assert_num_queries, teacher, classroom, students
+):
+    fill_class(classroom, students)
+    classroom.co_teachers.add(make_user("colleague"))
+    client = logged_in(teacher)
+    # Session, user, class, memberships, newest submissions, co-teachers, assignments, badge.
+    with django_assert_num_queries(8):
+        response = client.get(reverse("class_detail", args=[classroom.pk]))
+    assert f"{students - 1} students" in response.text
+    assert "Removed from the class" in response.text
+    assert f"Across the newest canvas of {students} students." in response.text
+
+
+@pytest.mark.parametrize("submissions", SIZES)
+def test_the_students_class_page_takes_as_many_queries_for_3_submissions_as_for_30(
+    django_assert_num_queries, classroom, submissions
+):
+    users = fill_class(classroom, 3)
+    student = users[0]
+    assignment = classroom.assignments.first()
+    own = Submission.objects.get(assignment=assignment, student=student)
+    Submission.objects.bulk_create(
+        Submission(assignment=assignment, student=student, document=own.document)
+        for _ in range(submissions - 1)
+    )
+    client = logged_in(student)
+    # Session, user, class, co-teacher?, member?, submissions, assignments, canvases, badge.
+    with django_assert_num_queries(9):
+        response = client.get(reverse("class_detail", args=[classroom.pk]))
+    page = response.text
+    # Each of their hand-ins is listed once; a classmate's never.
+    mine = Submission.objects.filter(student=student).values_list("pk", flat=True)
+    assert len(mine) == submissions + 1
+    assert all(page.count(f'href="{feedback_url(pk)}"') == 1 for pk in mine)
+    classmates = Submission.objects.get(assignment=assignment, student=users[1])
+    assert f'href="{feedback_url(classmates.pk)}"' not in page
