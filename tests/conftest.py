@@ -2,6 +2,7 @@ import pytest
 from django.utils import translation
 
 from tests.factories import make_canvas, make_user
+from tests.helpers import client_for
 
 
 @pytest.fixture(autouse=True)
@@ -12,10 +13,13 @@ def _english_by_default():
 
 
 @pytest.fixture
-def client(client):
-    """pytest-django's client, reading English like the rest of the tests."""
-    client.cookies["django_language"] = "en"
-    return client
+def client():
+    """An anonymous browser reading English, like the rest of the tests.
+
+    Each client fixture (``client``, ``owner_client``, ``teacher_client``) is its own browser:
+    logging one in leaves the others as they were.
+    """
+    return client_for()
 
 
 @pytest.fixture(autouse=True)
@@ -37,10 +41,9 @@ def other_user(db):
 
 
 @pytest.fixture
-def owner_client(client, user):
-    client.force_login(user)
-    client.cookies["django_language"] = "en"
-    return client
+def owner_client(user):
+    """The owner's own browser, logged in, reading English."""
+    return client_for(user)
 
 
 @pytest.fixture

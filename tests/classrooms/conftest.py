@@ -2,6 +2,7 @@ import pytest
 
 from tests.classrooms.factories import make_assignment, make_classroom
 from tests.factories import make_user
+from tests.helpers import client_for
 
 
 @pytest.fixture
@@ -20,7 +21,6 @@ def assignment(classroom):
 
 
 @pytest.fixture
-def teacher_client(client, teacher):
-    client.force_login(teacher)
-    client.cookies["django_language"] = "en"
-    return client
+def teacher_client(teacher):
+    """The teacher's own browser, logged in, reading English."""
+    return client_for(teacher)

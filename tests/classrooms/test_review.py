@@ -3,15 +3,14 @@ import io
 import re
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from classrooms.models import Comment, RubricScore, SavedComment, Submission
 from tests.classrooms.factories import make_student_submission
 from tests.factories import make_user
+from tests.helpers import HTMX, client_for
 
 pytestmark = pytest.mark.django_db
-HTMX = {"HX-Request": "true"}
 
 
 @pytest.fixture
@@ -67,9 +66,7 @@ def test_the_student_sees_public_comments_but_not_private_notes(client, teacher,
     assert page.index(f'id="comments-{anchor}"') > page.index(f'id="{anchor}"')
 
 
-def test_rubric_and_verdict_reach_the_student_with_an_unread_badge(
-    client, teacher_client, submission
-):
+def test_rubric_and_verdict_reach_the_student_with_an_unread_badge(teacher_client, submission):
     teacher_client.post(
         reverse("rubric_save", args=[submission.pk]),
         {"costs_level": "2", "costs_remark": "Staff time is missing"},
@@ -81,8 +78,7 @@ def test_rubric_and_verdict_reach_the_student_with_an_unread_badge(
     score = RubricScore.objects.get(submission=submission)
     assert (score.criterion, score.level) == ("costs", 2)
 
-    client.force_login(submission.student)
-    client.cookies["django_language"] = "en"
+    client = client_for(submission.student)  # the student's browser, beside the teacher's
     home = client.get(reverse("canvas_list")).text
     assert 'class="badge new"' in home
     feedback = client.get(reverse("submission_feedback", args=[submission.pk])).text
@@ -199,11 +195,10 @@ def test_the_comment_bank_only_goes_back_to_our_own_pages(teacher_client, submis
 
 
 def test_new_comments_and_rubric_light_the_badge_again_but_private_notes_do_not(
-    teacher_client, submission
+    teacher_client, teacher, submission
 ):
-    submission.set_verdict(Submission.Status.CHANGES_REQUESTED, "More costs", submission.student)
-    client = Client()  # the student's browser; teacher_client is pytest-django's client
-    client.force_login(submission.student)
+    submission.set_verdict(Submission.Status.CHANGES_REQUESTED, "More costs", teacher)
+    client = client_for(submission.student)  # the student's browser, beside the teacher's
     feedback_url = reverse("submission_feedback", args=[submission.pk])
 
     def badge() -> bool:

@@ -9,11 +9,11 @@ import threading
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.urls import reverse
 
 from relationships.models import Relationship, Segment, VersionedQuerySet
 from tests.factories import make_canvas, make_relationship, make_segment, make_user
+from tests.helpers import HTMX, client_for
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -21,7 +21,6 @@ pytestmark = [
         connection.vendor != "postgresql", reason="runs when DATABASE_URL is PostgreSQL"
     ),
 ]
-HTMX = {"HX-Request": "true"}
 CONFLICT = "changed in another tab"
 
 
@@ -64,13 +63,6 @@ def in_parallel(*calls):
 @pytest.fixture
 def owner():
     return make_user("owner")
-
-
-def client_for(user):
-    client = Client(raise_request_exception=True)
-    client.force_login(user)
-    client.cookies["django_language"] = "en"  # each thread reads the conflict text in English
-    return client
 
 
 def test_two_simultaneous_saves_one_wins_one_gets_the_conflict(owner, monkeypatch):

@@ -23,6 +23,7 @@ from relationships.forms import (
 )
 from relationships.models import Canvas, CostItem, Currency, Relationship, Segment
 from tests.factories import make_block, make_user
+from tests.helpers import HTMX
 from tests.production.fuzz import FUZZ, text
 
 pytestmark = pytest.mark.django_db
@@ -147,7 +148,7 @@ def test_endpoint_survives_arbitrary_input(people, name, data, target, method, h
             instance = model(**{parent[model._meta.model_name.replace("item", "")]: mine[kind]})
         valid = form_class(data, instance=instance).is_valid()
 
-    headers = {"HX-Request": "true"} if htmx else {}
+    headers = HTMX if htmx else {}
     url = reverse(name, args=[pk])
     response = (
         client.post(url, data, headers=headers)
@@ -175,7 +176,7 @@ def test_new_canvas_survives_arbitrary_input(people, data, htmx):
     # An empty list sends no field at all: {"goals": []} is an empty body too.
     sent = {name: value for name, value in data.items() if value != []}
     valid = CanvasCreateForm(data).is_valid() if sent else None
-    headers = {"HX-Request": "true"} if htmx else {}
+    headers = HTMX if htmx else {}
     response = client.post(reverse("canvas_list"), data, headers=headers)
     assert response.status_code in {200, 302}
     assert rows_of(stranger) == before_theirs

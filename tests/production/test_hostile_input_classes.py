@@ -46,6 +46,7 @@ from relationships.document import canvas_document
 from relationships.models import Canvas
 from tests.classrooms.factories import make_assignment, make_classroom, make_student_submission
 from tests.factories import make_canvas, make_user
+from tests.helpers import HTMX
 from tests.production.fuzz import FUZZ, text
 
 pytestmark = pytest.mark.django_db
@@ -220,7 +221,7 @@ METHODS = st.sampled_from(["GET", "POST", "POST", "POST"])
 
 
 def send(client, method, url, data, htmx=False):
-    headers = {"HX-Request": "true"} if htmx else {}
+    headers = HTMX if htmx else {}
     # A savepoint: a server error fails its own example, not every query after it.
     with transaction.atomic():
         if method == "POST":

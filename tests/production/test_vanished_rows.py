@@ -11,9 +11,7 @@ from django.urls import reverse
 from relationships import views
 from relationships.models import Relationship, Segment, VersionedQuerySet
 from tests.factories import make_canvas, make_cost, make_relationship, make_segment, make_user
-
-HTMX = {"HX-Request": "true"}
-
+from tests.helpers import HTMX
 
 RELATIONSHIP = {
     "type": "personal",

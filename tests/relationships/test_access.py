@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import make_block
+from tests.helpers import HTMX
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +42,7 @@ def strangers_canvas(other_user):
 
 @pytest.mark.parametrize("htmx", [False, True])
 def test_another_users_objects_are_404_for_every_verb(owner_client, strangers_canvas, htmx):
-    headers = {"HX-Request": "true"} if htmx else {}
+    headers = HTMX if htmx else {}
     for url in object_urls(strangers_canvas):
         statuses = {
             method(url, {"name": "x", "title": "x"}, headers=headers).status_code

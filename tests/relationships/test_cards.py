@@ -8,9 +8,8 @@ from django.urls import reverse
 
 from relationships import cards
 from tests.factories import make_cost, make_relationship, make_segment
+from tests.helpers import HTMX
 from tests.relationships.test_concurrency import relationship_data
-
-HTMX = {"HX-Request": "true"}
 
 
 @pytest.fixture

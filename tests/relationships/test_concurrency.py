@@ -4,9 +4,9 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import make_relationship, make_segment
+from tests.helpers import HTMX
 
 pytestmark = pytest.mark.django_db
-HTMX = {"HX-Request": "true"}
 
 
 def relationship_data(version, interaction):

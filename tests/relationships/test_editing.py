@@ -7,9 +7,9 @@ from django.urls import reverse
 
 from relationships.models import Canvas, CostItem, Relationship, Segment
 from tests.factories import make_cost, make_relationship, make_segment
+from tests.helpers import HTMX
 
 pytestmark = pytest.mark.django_db
-HTMX = {"HX-Request": "true"}
 
 RELATIONSHIP = {
     "type": "communities",

@@ -12,6 +12,7 @@ from pypdf import PdfReader
 from relationships import pdf
 from relationships.sample import create_sample_canvas
 from tests.factories import make_block, make_canvas, make_cost, make_relationship, make_segment
+from tests.helpers import HTMX
 
 pytestmark = pytest.mark.django_db
 
@@ -266,11 +267,10 @@ def test_canvas_page_has_no_warning_when_everything_fits(owner_client, sample):
 def test_the_warnings_follow_each_edit_without_a_reload(owner_client, canvas):
     segment = make_segment(canvas, name="Short")
     url = reverse("segment_edit", args=[segment.pk])
-    htmx = {"HX-Request": "true"}
-    long = owner_client.post(url, {"name": "N" * 70, "version": 1}, headers=htmx)
+    long = owner_client.post(url, {"name": "N" * 70, "version": 1}, headers=HTMX)
     assert 'id="pitch-warnings" hx-swap-oob="true"' in long.text
     assert "1 item is too long for the one-page PDF" in long.text
-    short = owner_client.post(url, {"name": "Short again", "version": 2}, headers=htmx)
+    short = owner_client.post(url, {"name": "Short again", "version": 2}, headers=HTMX)
     assert 'id="pitch-warnings" hx-swap-oob="true"' in short.text
     assert "too long for the one-page PDF" not in short.text
 

@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.factories import make_block
+from tests.helpers import HTMX
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +49,7 @@ def save_relationship_through_htmx(client, user, segments: int) -> int:
         response = client.post(
             reverse("relationship_edit", args=[relationship.pk]),
             data,
-            headers={"HX-Request": "true"},
+            headers=HTMX,
         )
     assert response.status_code == 200
     return len(queries)
