@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
@@ -10,8 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from classrooms.models import Assignment, Classroom, Comment, RubricScore, Submission
+from relationships.document import create_canvas_from_document
 from relationships.models import Canvas
-from relationships.sample import SAMPLE, create_sample_canvas
+from relationships.sample import SAMPLE, sample_document
 
 TEACHER_USERNAME = "profe"
 CLASS_NAME = "Emprendimiento"
@@ -22,8 +22,8 @@ STUDENTS = [
 
 
 def _variant(index: int) -> dict:
-    """A copy of the sample canvas with some gaps, different for each student."""
-    data = copy.deepcopy(SAMPLE)
+    """The document of the sample canvas with some gaps, different for each student."""
+    data = sample_document(SAMPLE)
     data["title"] = f"{SAMPLE['title']} · {index + 1}"
     if index % 3 == 0:
         data["market_effect"] = ""
@@ -86,7 +86,7 @@ def create_demo_class(demo_student, password: str) -> Classroom | None:
             student.canvases.filter(title=SAMPLE["title"]).first()
             if student == demo_student
             else None
-        ) or create_sample_canvas(student, _variant(index))
+        ) or create_canvas_from_document(student, _variant(index))
         submission = assignment.submit(student, canvas)
         when = now - timedelta(days=3, hours=index) if state != "submitted_late" else now
         submission.submitted_at = when

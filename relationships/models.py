@@ -232,34 +232,14 @@ class Canvas(ChoiceConstraintsMixin, models.Model):
 
     @transaction.atomic
     def duplicate(self, title: str) -> Canvas:
-        """Copy the canvas with every segment, relationship and cost item under a new title."""
-        source = Canvas.objects.with_block().get(pk=self.pk)
-        copy = Canvas.objects.create(
-            owner=source.owner,
-            title=title,
-            description=source.description,
-            currency=source.currency,
-            business_fit=source.business_fit,
-            market_effect=source.market_effect,
-        )
-        for segment in source.segments.all():
-            relationships = list(segment.relationships.all())
-            segment.pk = None
-            segment.canvas = copy
-            segment.version = 1
-            segment.save()
-            for relationship in relationships:
-                costs = list(relationship.cost_items.all())
-                relationship.pk = None
-                relationship.segment = segment
-                relationship.version = 1
-                relationship.save()
-                for cost in costs:
-                    cost.pk = None
-                    cost.relationship = relationship
-                    cost.version = 1
-                CostItem.objects.bulk_create(costs)
-        return copy
+        """Copy the canvas with every segment, relationship and cost item under a new title.
+
+        Goes through the canvas document, like every other copy of a block.
+        """
+        from relationships.document import canvas_document, create_canvas_from_document
+
+        block = Canvas.objects.with_block().get(pk=self.pk)
+        return create_canvas_from_document(self.owner, {**canvas_document(block), "title": title})
 
 
 class Ordered(ChoiceConstraintsMixin, models.Model):

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db import transaction
-
-from relationships.models import Canvas, CostItem, Relationship, Segment
+from relationships.document import DOCUMENT_VERSION, create_canvas_from_document
+from relationships.models import Canvas, Relationship
 
 T = Relationship.Type
 G = Relationship.Goal
@@ -92,29 +91,40 @@ SAMPLE = {
 }
 
 
-@transaction.atomic
+def sample_document(data: dict = SAMPLE) -> dict:
+    """A canvas document from a plain dict shaped like ``SAMPLE``.
+
+    ``SAMPLE`` leaves out what a document needs but a reader of it does not: the version, the
+    currency (the canvas's default unless given) and ids; its costs are
+    ``(label, amount, frequency)`` tuples. Every list of the result is new.
+    """
+    return {
+        "version": DOCUMENT_VERSION,
+        "currency": Canvas._meta.get_field("currency").get_default(),
+        **{k: v for k, v in data.items() if k != "segments"},
+        "segments": [
+            {
+                **{k: v for k, v in segment.items() if k != "relationships"},
+                "relationships": [
+                    {
+                        **{k: v for k, v in relationship.items() if k != "costs"},
+                        "goals": list(relationship["goals"]),
+                        "costs": [
+                            {"label": label, "amount": amount, "frequency": frequency}
+                            for label, amount, frequency in relationship["costs"]
+                        ],
+                    }
+                    for relationship in segment["relationships"]
+                ],
+            }
+            for segment in data["segments"]
+        ],
+    }
+
+
 def create_sample_canvas(owner, data: dict = SAMPLE) -> Canvas:
-    """Create a canvas from a plain dict shaped like ``SAMPLE``."""
-    canvas = Canvas.objects.create(
-        owner=owner,
-        **{k: data[k] for k in ("title", "description", "business_fit", "market_effect")},
-    )
-    for segment_data in data["segments"]:
-        fields = {k: v for k, v in segment_data.items() if k != "relationships"}
-        segment = Segment.objects.create(canvas=canvas, **fields)
-        for rel_data in segment_data["relationships"]:
-            rel_fields = {k: v for k, v in rel_data.items() if k not in ("goals", "costs")}
-            relationship = Relationship(segment=segment, **rel_fields)
-            relationship.goals = rel_data["goals"]
-            relationship.save()
-            CostItem.objects.bulk_create(
-                CostItem(
-                    relationship=relationship,
-                    label=label,
-                    amount=Decimal(amount),
-                    frequency=frequency,
-                    position=i,
-                )
-                for i, (label, amount, frequency) in enumerate(rel_data["costs"])
-            )
-    return canvas
+    """Create a canvas from a plain dict shaped like ``SAMPLE``, through its document.
+
+    Raises DocumentError if ``data`` is not a valid canvas (see ``validate_document``).
+    """
+    return create_canvas_from_document(owner, sample_document(data))
