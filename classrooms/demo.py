@@ -113,7 +113,7 @@ def create_demo_class(demo_student, password: str) -> Classroom | None:
 
 def _review(submission: Submission, teacher, status: str) -> None:
     block = submission.block
-    relationship = block.segment_list[0].relationship_list[0]
+    relationship = block.segments[0].relationships[0]
     Comment.objects.create(
         submission=submission,
         author=teacher,

@@ -132,10 +132,7 @@ class CommentForm(forms.ModelForm):
     def clean_anchor(self) -> str:
         """Only the whole canvas, or a segment or relationship of this very snapshot."""
         anchor = self.cleaned_data["anchor"]
-        block = self.submission.block
-        valid = {""} | {f"segment-{s.pk}" for s in block.segment_list}
-        valid |= {f"relationship-{r.pk}" for s in block.segment_list for r in s.relationship_list}
-        if anchor not in valid:
+        if anchor not in self.submission.block.anchors:
             raise forms.ValidationError(_("That row is not part of this submission."))
         return anchor
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from decimal import Decimal
+from functools import cached_property
 
 from django.conf import settings
 from django.db import models, transaction
@@ -11,7 +12,7 @@ from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from relationships.document import block_from_document, canvas_document
+from relationships.block import Block
 from relationships.models import Canvas
 
 # No 0/O, 1/I/L: a code read aloud in class or copied from a board must not be ambiguous.
@@ -136,19 +137,18 @@ class Assignment(models.Model):
     @transaction.atomic
     def submit(self, student, canvas: Canvas) -> Submission:
         """Freeze ``canvas`` as it is now into a new submission by ``student``."""
-        block = Canvas.objects.with_block().get(pk=canvas.pk)
-        completeness = block.completeness()
+        block = Block.load(canvas.pk)
         now = timezone.now()
         return Submission.objects.create(
             assignment=self,
             student=student,
             canvas=canvas,
-            document=canvas_document(block),
+            document=block.document,
             submitted_at=now,
             is_late=now > self.due_at,
-            completeness_score=completeness.score,
-            segment_count=len(block.segment_list),
-            relationship_count=sum(len(s.relationship_list) for s in block.segment_list),
+            completeness_score=block.completeness.score,
+            segment_count=len(block.segments),
+            relationship_count=len(block.relationships),
             yearly_cost=block.yearly_cost,
             currency=block.currency,
         )
@@ -263,12 +263,10 @@ class Submission(models.Model):
     def __str__(self) -> str:
         return f"{self.student} · {self.assignment}"
 
-    @property
-    def block(self) -> Canvas:
-        """The frozen canvas, as unsaved instances with their children cached (no queries)."""
-        if not hasattr(self, "_block"):
-            self._block = block_from_document(self.document)
-        return self._block
+    @cached_property
+    def block(self) -> Block:
+        """The frozen block, read exactly like a live one (no query)."""
+        return Block.from_document(self.document)
 
     def set_verdict(self, status: str, summary: str, reviewer) -> None:
         self.status = status

@@ -1,91 +1,198 @@
-"""What a teacher reads off submissions: the diff between two, and what a class tends to miss."""
+"""What a teacher reads off submissions: what changed between two, and what a class tends to miss.
+
+Both read canvas documents and blocks only: the diff compares two documents (every answer of the
+block, the venture's included), and the class-wide gaps count the completeness rules
+(``relationships.completeness``) that each student's newest block breaks.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from relationships.document import COST_FIELDS, RELATIONSHIP_FIELDS, SEGMENT_FIELDS
-from relationships.models import Canvas, CostItem, Relationship, Segment
+from relationships.completeness import Rule
+from relationships.document import CANVAS_FIELDS, COST_FIELDS, RELATIONSHIP_FIELDS, SEGMENT_FIELDS
+from relationships.models import Canvas, CostItem, Relationship, RelationshipType, Segment
+from relationships.pdf.planner import shorten
+from relationships.templatetags.canvas_tags import money, number
+
+if TYPE_CHECKING:
+    from relationships.block import Block
+
+RELATIONSHIP_ANSWERS = (*RELATIONSHIP_FIELDS, "goals")
+MODELS = {"canvas": Canvas, "segment": Segment, "relationship": Relationship, "cost": CostItem}
+SHOWN = 160  # characters of a changed text shown before and after
+
+# Each heading is a whole phrase, so that a language can agree its words ("Relación añadida").
+HEADINGS = {
+    ("canvas", "changed"): gettext_lazy("Venture and block answers changed"),
+    ("segment", "added"): gettext_lazy("Segment added"),
+    ("segment", "removed"): gettext_lazy("Segment removed"),
+    ("segment", "changed"): gettext_lazy("Segment changed"),
+    ("relationship", "added"): gettext_lazy("Relationship added"),
+    ("relationship", "removed"): gettext_lazy("Relationship removed"),
+    ("relationship", "changed"): gettext_lazy("Relationship changed"),
+    ("cost", "added"): gettext_lazy("Cost added"),
+    ("cost", "removed"): gettext_lazy("Cost removed"),
+    ("cost", "changed"): gettext_lazy("Cost changed"),
+}
+
+
+@dataclass
+class FieldChange:
+    """One answer that changed, as the student sees it: its name, before and after."""
+
+    name: str
+    label: str
+    before: str
+    after: str
 
 
 @dataclass
 class Change:
-    """One row added, removed or changed between two submissions."""
+    """One part of the block added, removed or changed between two submissions."""
 
     kind: str  # "added", "removed", "changed"
-    what: str  # "segment", "relationship", "cost"
+    what: str  # "canvas", "segment", "relationship", "cost"
     label: str
-    fields: list[str] = field(default_factory=list)
+    fields: list[FieldChange] = field(default_factory=list)
     anchor: str = ""
+
+    @property
+    def heading(self) -> str:
+        return str(HEADINGS[self.what, self.kind])
+
+
+def field_label(what: str, name: str) -> str:
+    """A field's name as the student sees it."""
+    if name == "goals":
+        return _("goals")
+    try:
+        return str(MODELS[what]._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:
+        return name
+
+
+def _shown(what: str, name: str, value, currency: str) -> str:
+    """A stored value as the student reads it: a label, a number, a shortened text."""
+    if value in (None, "", []):
+        return "—"
+    if name == "goals":
+        return ", ".join(str(Relationship.Goal(g).label) for g in value if g in Relationship.Goal)
+    if name in ("amount", "average_spend"):
+        return money(value, currency)
+    if name in ("customer_count", "purchases_per_year"):
+        return number(value)
+    model_field = MODELS[what]._meta.get_field(name)
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    return shorten(str(value), SHOWN)
+
+
+def _field_changes(what: str, old: dict, new: dict, names, currency: str) -> list[FieldChange]:
+    return [
+        FieldChange(
+            name,
+            field_label(what, name),
+            _shown(what, name, old.get(name), currency),
+            _shown(what, name, new.get(name), currency),
+        )
+        for name in names
+        if old.get(name) != new.get(name)
+    ]
 
 
 def _by_id(rows: list[dict]) -> dict:
     return {row["id"]: row for row in rows}
 
 
-def _changed_fields(old: dict, new: dict, names: tuple[str, ...]) -> list[str]:
-    return [name for name in names if old.get(name) != new.get(name)]
-
-
 def _relationship_label(rel: dict, segment: dict) -> str:
-    kind = Relationship.Type(rel["type"]).label if rel["type"] in Relationship.Type.values else "?"
+    kind = dict(RelationshipType.choices).get(rel["type"], "?")
     return f"{kind} · {segment['name']}"
 
 
-def diff_documents(old: dict, new: dict) -> list[Change]:
-    """Every segment, relationship and cost added, removed or changed from ``old`` to ``new``."""
-    changes: list[Change] = []
-    old_segments, new_segments = _by_id(old["segments"]), _by_id(new["segments"])
-    for seg_id, seg in new_segments.items():
-        anchor = f"segment-{seg_id}"
-        before = old_segments.get(seg_id)
-        if before is None:
-            changes.append(Change("added", "segment", seg["name"], anchor=anchor))
-            before = {"relationships": []}
-        elif fields := _changed_fields(before, seg, SEGMENT_FIELDS):
-            changes.append(Change("changed", "segment", seg["name"], fields, anchor))
-        old_rels, new_rels = _by_id(before["relationships"]), _by_id(seg["relationships"])
-        for rel_id, rel in new_rels.items():
-            label = _relationship_label(rel, seg)
-            rel_anchor = f"relationship-{rel_id}"
-            before_rel = old_rels.get(rel_id)
-            if before_rel is None:
-                changes.append(Change("added", "relationship", label, anchor=rel_anchor))
-                before_rel = {"costs": []}
-            elif fields := _changed_fields(before_rel, rel, (*RELATIONSHIP_FIELDS, "goals")):
-                changes.append(Change("changed", "relationship", label, fields, rel_anchor))
-            old_costs, new_costs = _by_id(before_rel["costs"]), _by_id(rel["costs"])
-            for cost_id, cost in new_costs.items():
-                if cost_id not in old_costs:
-                    changes.append(Change("added", "cost", cost["label"], anchor=rel_anchor))
-                elif fields := _changed_fields(old_costs[cost_id], cost, COST_FIELDS):
-                    changes.append(Change("changed", "cost", cost["label"], fields, rel_anchor))
-            changes += [
-                Change("removed", "cost", cost["label"], anchor=rel_anchor)
-                for cost_id, cost in old_costs.items()
-                if cost_id not in new_costs
-            ]
-        changes += [
-            Change("removed", "relationship", _relationship_label(rel, seg))
-            for rel_id, rel in old_rels.items()
-            if rel_id not in new_rels
+class _Differ:
+    """Walks two documents side by side and collects the changes in the block's order."""
+
+    def __init__(self, old: dict, new: dict) -> None:
+        self.currency = new.get("currency", "EUR")
+        self.changes: list[Change] = []
+        self.walk(old, new)
+
+    def compare(self, what, old, new, names, label, anchor) -> None:
+        if old is None:
+            self.changes.append(Change("added", what, label, anchor=anchor))
+        elif fields := _field_changes(what, old, new, names, self.currency):
+            self.changes.append(Change("changed", what, label, fields, anchor))
+
+    def removed(self, what: str, old_rows: dict, new_rows: dict, label, anchor="") -> None:
+        self.changes += [
+            Change("removed", what, label(row), anchor=anchor)
+            for row_id, row in old_rows.items()
+            if row_id not in new_rows
         ]
-    changes += [
-        Change("removed", "segment", seg["name"])
-        for seg_id, seg in old_segments.items()
-        if seg_id not in new_segments
-    ]
-    return changes
+
+    def walk(self, old: dict, new: dict) -> None:
+        self.compare("canvas", old, new, CANVAS_FIELDS, new["title"], "canvas-header")
+        old_segments, new_segments = _by_id(old["segments"]), _by_id(new["segments"])
+        for seg_id, seg in new_segments.items():
+            before = old_segments.get(seg_id)
+            anchor = f"segment-{seg_id}"
+            self.compare("segment", before, seg, SEGMENT_FIELDS, seg["name"], anchor)
+            self.walk_relationships((before or {}).get("relationships", []), seg)
+        self.removed("segment", old_segments, new_segments, lambda s: s["name"])
+
+    def walk_relationships(self, old_rows: list[dict], segment: dict) -> None:
+        old_rels, new_rels = _by_id(old_rows), _by_id(segment["relationships"])
+        for rel_id, rel in new_rels.items():
+            before = old_rels.get(rel_id)
+            anchor = f"relationship-{rel_id}"
+            label = _relationship_label(rel, segment)
+            self.compare("relationship", before, rel, RELATIONSHIP_ANSWERS, label, anchor)
+            old_costs, new_costs = _by_id((before or {}).get("costs", [])), _by_id(rel["costs"])
+            for cost_id, cost in new_costs.items():
+                before_cost = old_costs.get(cost_id)
+                self.compare("cost", before_cost, cost, COST_FIELDS, cost["label"], anchor)
+            self.removed("cost", old_costs, new_costs, lambda c: c["label"], anchor)
+        self.removed("relationship", old_rels, new_rels, lambda r: _relationship_label(r, segment))
+
+
+def diff_documents(old: dict, new: dict) -> list[Change]:
+    """Everything added, removed or changed from ``old`` to ``new``: the venture and its
+    answers, segments, relationships and costs, each changed answer with before and after."""
+    return _Differ(old, new).changes
+
+
+# --- what a class tends to miss -------------------------------------------------------------
+
+# The completeness rules as a teacher reads them of a class ("3 of 20 students ...").
+CLASS_WORDING = {
+    Rule.FIRST_SEGMENT: gettext_lazy("have no customer segment yet"),
+    Rule.SEGMENT_RELATIONSHIP: gettext_lazy("have a segment with no relationship"),
+    Rule.RELATIONSHIP_COST: gettext_lazy("leave some relationship without a cost"),
+    Rule.EXPECTATION_MET: gettext_lazy(
+        "have a segment whose expectation no established relationship meets"
+    ),
+    Rule.SEGMENT_EXPECTATION: gettext_lazy("do not say what some segment expects"),
+    Rule.SEGMENT_VALUE: gettext_lazy("do not estimate what some segment is worth"),
+    Rule.RELATIONSHIP_INTERACTION: gettext_lazy(
+        "do not say how they interact in some relationship"
+    ),
+    Rule.DESCRIPTION: gettext_lazy("do not describe the venture"),
+    Rule.BUSINESS_FIT: gettext_lazy("do not say how the block fits the business model"),
+    Rule.MARKET_EFFECT: gettext_lazy("do not state the effect wanted on the market"),
+}
 
 
 @dataclass
 class ClassGap:
-    """How many of a class's canvases share one weakness."""
+    """How many of a class's blocks break one completeness rule."""
 
+    rule: Rule
     text: str
     count: int
     total: int
@@ -95,60 +202,14 @@ class ClassGap:
         return round(100 * self.count / self.total) if self.total else 0
 
 
-GAP_CHECKS = [
-    (
-        gettext_lazy("have a segment with no relationship"),
-        lambda c: any(not s.relationship_list for s in c.segment_list),
-    ),
-    (
-        gettext_lazy("put no cost on any relationship"),
-        lambda c: not any(r.cost_list for s in c.segment_list for r in s.relationship_list),
-    ),
-    (
-        gettext_lazy("leave some relationship without a cost"),
-        lambda c: any(not r.cost_list for s in c.segment_list for r in s.relationship_list),
-    ),
-    (
-        gettext_lazy("have no co-creation at all"),
-        lambda c: (
-            not any(
-                r.type == Relationship.Type.CO_CREATION
-                for s in c.segment_list
-                for r in s.relationship_list
-            )
-        ),
-    ),
-    (
-        gettext_lazy("have a segment whose expectation no established relationship meets"),
-        lambda c: any(not s.expectation_met() for s in c.segment_list),
-    ),
-    (
-        gettext_lazy("do not say how the block fits the business model"),
-        lambda c: not c.business_fit.strip(),
-    ),
-    (
-        gettext_lazy("do not state the effect wanted on the market"),
-        lambda c: not c.market_effect.strip(),
-    ),
-]
+def class_gaps(blocks: list[Block]) -> list[ClassGap]:
+    """Each completeness rule with the number of ``blocks`` that break it, most common first.
 
-
-def class_gaps(blocks: list[Canvas]) -> list[ClassGap]:
-    """Each weakness with the number of ``blocks`` that show it, most common first."""
+    Rules no block breaks are left out.
+    """
+    broken = [block.completeness.broken_rules for block in blocks]
     gaps = [
-        ClassGap(str(text), sum(1 for block in blocks if check(block)), len(blocks))
-        for text, check in GAP_CHECKS
+        ClassGap(rule, str(text), sum(1 for rules in broken if rule in rules), len(blocks))
+        for rule, text in CLASS_WORDING.items()
     ]
-    return sorted(gaps, key=lambda gap: -gap.count)
-
-
-def field_label(name: str) -> str:
-    """A changed field's name as the student sees it."""
-    if name == "goals":
-        return _("goals")
-    for model in (Segment, Relationship, CostItem):
-        try:
-            return str(model._meta.get_field(name).verbose_name)
-        except FieldDoesNotExist:
-            continue
-    return name
+    return sorted((gap for gap in gaps if gap.count), key=lambda gap: -gap.count)

@@ -26,6 +26,7 @@ urlpatterns = [
     path("assignments/<int:pk>/next/", views.assignment_next, name="assignment_next"),
     path("submissions/<int:pk>/", views.submission_feedback, name="submission_feedback"),
     path("submissions/<int:pk>/review/", views.submission_review, name="submission_review"),
+    path("submissions/<int:pk>/export.pdf", views.submission_pdf, name="submission_pdf"),
     path("submissions/<int:pk>/comments/", views.comment_create, name="comment_create"),
     path("submissions/<int:pk>/rubric/", views.rubric_save, name="rubric_save"),
     path("submissions/<int:pk>/verdict/", views.verdict_save, name="verdict_save"),

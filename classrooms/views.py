@@ -9,13 +9,19 @@ from __future__ import annotations
 import csv
 
 from django.contrib import messages
+from django.db.models import Q
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
 from classrooms.forms import (
     AssignmentForm,
@@ -36,10 +42,12 @@ from classrooms.models import (
     SavedComment,
     Submission,
 )
-from classrooms.review import class_gaps, diff_documents, field_label
+from classrooms.review import class_gaps, diff_documents
 from classrooms.roster import class_members, column_headings, dashboard_roster, results_table
 from relationships.models import Canvas
+from relationships.pdf import PdfExport, PdfOptions
 from relationships.views import HtmxHttpRequest
+from relationships.views_export import pdf_response
 
 # --- access -------------------------------------------------------------------------------
 
@@ -61,6 +69,17 @@ def _get_submission_for_teacher(request: HtmxHttpRequest, pk: int) -> Submission
     return get_object_or_404(
         Submission.objects.select_related("assignment__classroom", "student").filter(
             assignment__classroom__in=Classroom.objects.for_teacher(request.user)
+        ),
+        pk=pk,
+    )
+
+
+def _get_submission_for_reader(request: HtmxHttpRequest, pk: int) -> Submission:
+    """A submission its student or one of the class's teachers may read; else a 404."""
+    return get_object_or_404(
+        Submission.objects.select_related("assignment__classroom").filter(
+            Q(student=request.user)
+            | Q(assignment__classroom__in=Classroom.objects.for_teacher(request.user))
         ),
         pk=pk,
     )
@@ -319,30 +338,25 @@ def assignment_next(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 # --- review ---------------------------------------------------------------------------------
 
 
-def _attach_comments(block, comments: list[Comment]) -> list[Comment]:
-    """Hang each comment on the row it is anchored to; return those on the whole canvas."""
+def _comments_by_anchor(comments: list[Comment]) -> dict[str, list[Comment]]:
+    """The comments grouped by the place of the block they point at ("" the whole canvas)."""
     by_anchor: dict[str, list[Comment]] = {}
     for comment in comments:
         by_anchor.setdefault(comment.anchor, []).append(comment)
-    for segment in block.segment_list:
-        segment.review_comments = by_anchor.get(f"segment-{segment.pk}", [])
-        for relationship in segment.relationship_list:
-            relationship.review_comments = by_anchor.get(f"relationship-{relationship.pk}", [])
-    return by_anchor.get("", [])
+    return by_anchor
 
 
 def _snapshot_context(submission: Submission, comments: list[Comment]) -> dict:
     """What every page showing a frozen submission needs: the block, read-only, commented."""
-    block = submission.block
+    by_anchor = _comments_by_anchor(comments)
     return {
         "submission": submission,
         "assignment": submission.assignment,
         "classroom": submission.assignment.classroom,
-        "snapshot": block,
-        "canvas": block,
+        "canvas": submission.block,
         "readonly": True,
-        "completeness": block.completeness(),
-        "canvas_comments": _attach_comments(block, comments),
+        "comments_by_anchor": by_anchor,
+        "canvas_comments": by_anchor.get("", []),
     }
 
 
@@ -350,9 +364,6 @@ def _review_context(request: HtmxHttpRequest, submission: Submission, **forms_in
     comments = list(submission.comments.select_related("author"))
     previous = submission.previous_reviewed()
     changes = diff_documents(previous.document, submission.document) if previous else None
-    if changes:
-        for change in changes:
-            change.field_labels = [field_label(name) for name in change.fields]
     return {
         **_snapshot_context(submission, comments),
         "private_notes": [c for c in comments if c.is_private],
@@ -480,6 +491,14 @@ def _back_to(request: HtmxHttpRequest) -> HttpResponse:
     ):
         return HttpResponseRedirect(next_url)
     return redirect("class_list")
+
+
+@require_GET  # not HEAD: it would render a PDF and spend the user's budget for nothing
+def submission_pdf(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """The PDF of a submission as it was handed in: for its student and the class's teachers."""
+    submission = _get_submission_for_reader(request, pk)
+    options = PdfOptions.from_query(request.GET)
+    return pdf_response(request, PdfExport.of_submission(submission, options))
 
 
 # --- the student's side ---------------------------------------------------------------------

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -88,17 +87,15 @@ class RelationshipType(models.TextChoices):
 
 class VersionedQuerySet(models.QuerySet):
     def save_if_current(self, obj: models.Model, expected_version: int) -> bool:
-        """Write every field of ``obj`` only if its row still has ``expected_version``.
+        """Write the editable fields of ``obj`` only if its row still has ``expected_version``.
 
         One conditional UPDATE, so two writers can never both win. On success ``obj.version``
         is the new version; on a conflict nothing is written and False is returned.
         """
-        if hasattr(obj, "updated_at"):
-            obj.updated_at = timezone.now()
         values = {
             f.attname: getattr(obj, f.attname)
             for f in obj._meta.concrete_fields
-            if not f.primary_key and f.attname != "version"
+            if f.editable and not f.primary_key
         }
         updated = self.filter(pk=obj.pk, version=expected_version).update(
             version=F("version") + 1, **values
@@ -172,9 +169,11 @@ class Canvas(ChoiceConstraintsMixin, models.Model):
         _("effect wanted on the market"),
         help_text=_("What image, prestige or brand should these relationships build?"),
     )
-    version = models.PositiveIntegerField(default=1, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)  # of this row: the header form
+    # Of the whole block: bumped by every write (relationships.writes); caches key on it.
+    revision = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("last change"), default=timezone.now)
+    updated_at = models.DateTimeField(_("last change"), default=timezone.now, editable=False)
 
     objects = CanvasQuerySet.as_manager()
 
@@ -198,37 +197,6 @@ class Canvas(ChoiceConstraintsMixin, models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-    def mark_edited(self) -> None:
-        """Record that the block changed (a segment, relationship or cost was edited)."""
-        self.updated_at = timezone.now()
-        Canvas.objects.filter(pk=self.pk).update(updated_at=self.updated_at)
-
-    @property
-    def segment_list(self) -> list[Segment]:
-        return list(self.segments.all())
-
-    @property
-    def setup_cost(self) -> Decimal:
-        return sum((s.setup_cost for s in self.segment_list), ZERO)
-
-    @property
-    def yearly_cost(self) -> Decimal:
-        return sum((s.yearly_cost for s in self.segment_list), ZERO)
-
-    @property
-    def yearly_value(self) -> Decimal | None:
-        values = [s.yearly_value for s in self.segment_list if s.yearly_value is not None]
-        return sum(values, ZERO) if values else None
-
-    def completeness(self) -> Completeness:
-        """Score the block and list what is still missing, in the student's words.
-
-        Works on the prefetched block (``Canvas.objects.with_block()``): no further queries.
-        """
-        from relationships.completeness import assess
-
-        return assess(self)
 
     @transaction.atomic
     def duplicate(self, title: str) -> Canvas:
@@ -364,36 +332,6 @@ class Segment(Ordered):
         """The id of the segment's column on a page, and of comments anchored to it."""
         return f"segment-{self.pk}"
 
-    @property
-    def relationship_list(self) -> list[Relationship]:
-        return list(self.relationships.all())
-
-    @property
-    def setup_cost(self) -> Decimal:
-        return sum((r.setup_cost for r in self.relationship_list), ZERO)
-
-    @property
-    def yearly_cost(self) -> Decimal:
-        return sum((r.yearly_cost for r in self.relationship_list), ZERO)
-
-    @property
-    def yearly_value(self) -> Decimal | None:
-        """Customers x purchases a year x average spend, or None until all three are known."""
-        if None in (self.customer_count, self.purchases_per_year, self.average_spend):
-            return None
-        return (self.customer_count * self.purchases_per_year * self.average_spend).quantize(
-            Decimal("0.01")
-        )
-
-    def expectation_met(self) -> bool:
-        """True when no type is expected, or an established relationship gives it."""
-        if not self.expected_type:
-            return True
-        return any(
-            r.type == self.expected_type and r.state == Relationship.State.ESTABLISHED
-            for r in self.relationship_list
-        )
-
 
 class Relationship(Ordered):
     """One way the venture relates to a segment: its type, form, goals and state."""
@@ -495,25 +433,6 @@ class Relationship(Ordered):
     def get_goals_display(self) -> list[str]:
         return [str(self.Goal(g).label) for g in self.goals]
 
-    @property
-    def is_planned(self) -> bool:
-        return self.state == self.State.PLANNED
-
-    @property
-    def cost_list(self) -> list[CostItem]:
-        return list(self.cost_items.all())
-
-    @property
-    def setup_cost(self) -> Decimal:
-        return sum(
-            (c.amount for c in self.cost_list if c.frequency == CostItem.Frequency.ONE_OFF), ZERO
-        )
-
-    @property
-    def yearly_cost(self) -> Decimal:
-        """The running cost of a year: monthly items twelve times, yearly items once."""
-        return sum((c.yearly_amount for c in self.cost_list), ZERO)
-
 
 class CostItem(Ordered):
     """What one relationship costs: a set-up amount, or a running one per month or year."""
@@ -558,32 +477,3 @@ class CostItem(Ordered):
 
     def __str__(self) -> str:
         return self.label
-
-    @property
-    def yearly_amount(self) -> Decimal:
-        """What the item costs in a year of running; a one-off set-up cost counts as zero."""
-        if self.frequency == self.Frequency.MONTHLY:
-            return self.amount * 12
-        if self.frequency == self.Frequency.YEARLY:
-            return self.amount
-        return ZERO
-
-
-@dataclass(frozen=True)
-class Gap:
-    """One thing the block still lacks: what to do, and the id of the place to do it."""
-
-    text: str
-    anchor: str = ""
-
-
-@dataclass
-class Completeness:
-    """How complete a block is: a score out of 100 and what is missing, in plain words."""
-
-    score: int
-    missing: list[Gap] = field(default_factory=list)
-
-    @property
-    def is_complete(self) -> bool:
-        return not self.missing

@@ -6,9 +6,10 @@ page or a redirect, so every form works without JavaScript.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -18,7 +19,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django_htmx.http import reswap, retarget
 from django_htmx.middleware import HtmxDetails
 
-from relationships import cards
+from relationships.block import Block
+from relationships.cards import render_cards
 from relationships.forms import (
     CanvasCreateForm,
     CanvasForm,
@@ -26,10 +28,11 @@ from relationships.forms import (
     CostItemForm,
     RelationshipForm,
     SegmentForm,
+    VersionedForm,
 )
 from relationships.help import QUESTION_HELP, type_help
 from relationships.models import Canvas, CostItem, Relationship, Segment
-from relationships.pdf import pitch_overflow
+from relationships.writes import change_block
 
 PAGE = "relationships/canvas_detail.html"
 
@@ -73,73 +76,77 @@ def _get_cost_for_user(request: HtmxHttpRequest, pk: int) -> CostItem:
 # --- rendering helpers ------------------------------------------------------------------------
 
 
-def _load_block(canvas_pk: int) -> Canvas:
-    """The canvas with its whole block prefetched: four queries whatever its size."""
-    return get_object_or_404(Canvas.objects.with_block(), pk=canvas_pk)
+def _find(block: Block, segment_pk: int | None = None, relationship_pk: int | None = None):
+    """A segment or relationship of the block; Http404 if another tab deleted it meanwhile."""
+    found = block.relationship(relationship_pk) if relationship_pk else block.segment(segment_pk)
+    if found is None:
+        raise Http404("Deleted in another tab.")
+    return found
 
 
-def _find(canvas: Canvas, segment_pk: int | None = None, relationship_pk: int | None = None):
-    """Pick a segment or relationship out of a prefetched block, so totals need no query.
-
-    Http404 if it is not there: another tab deleted it after this request saved.
-    """
-    for segment in canvas.segments.all():
-        if relationship_pk is None and segment.pk == segment_pk:
-            return segment
-        for relationship in segment.relationships.all():
-            if relationship.pk == relationship_pk:
-                return relationship
-    raise Http404("Deleted in another tab.")
+def _editor_context(**extra) -> dict:
+    return {"type_help": type_help(), "question_help": QUESTION_HELP, **extra}
 
 
-def _editor_context(canvas: Canvas, **extra) -> dict:
-    return {
-        "canvas": canvas,
-        "completeness": canvas.completeness(),
-        "type_help": type_help(),
-        "question_help": QUESTION_HELP,
-        "pitch_warnings": pitch_overflow(canvas),
-        **extra,
-    }
+Piece = tuple[str, dict | Callable[[Block], dict]]
 
 
 def _block_response(
-    request: HtmxHttpRequest,
-    canvas_pk: int,
-    pieces: list[tuple[str, dict]],
-    segment_pk: int | None = None,
+    request: HtmxHttpRequest, block: Block, pieces: list[Piece], segment_pk: int | None = None
 ) -> HttpResponse:
     """Render the swapped partials from a fresh block, plus totals and completeness out of band.
 
     ``segment_pk`` names a segment whose totals changed but are not inside the swapped pieces.
     """
-    canvas = _load_block(canvas_pk)
-    cards.attach(request, canvas)
-    context = _editor_context(canvas, oob_segment_pk=segment_pk)
+    cards = render_cards(request, block)
+    context = _editor_context(canvas=block, cards=cards, oob_segment_pk=segment_pk)
     html = []
     for name, piece in pieces:
-        extra = piece(canvas) if callable(piece) else piece
+        extra = piece(block) if callable(piece) else piece
         if name == "relationship-card" and not extra.get("costs_open"):
-            html.append(extra["relationship"].card_html)  # rendered and kept by attach()
+            html.append(cards[extra["relationship"].pk])
         else:
             html.append(render_to_string(f"{PAGE}#{name}", {**context, **extra}, request=request))
     html.append(render_to_string(f"{PAGE}#block-oob", context, request=request))
     return HttpResponse("".join(html))
 
 
+def _saved(
+    request: HtmxHttpRequest,
+    block: Block | None,
+    canvas_pk: int,
+    pieces: list[Piece],
+    anchor: str = "",
+    target: str = "",
+    segment_pk: int | None = None,
+) -> HttpResponse:
+    """After a write: htmx gets the pieces (at ``target``, if given); a plain form goes back.
+
+    ``block`` is what ``change_block`` gave back; None (nothing written) loads it again.
+    """
+    if not request.htmx:
+        return _back_to(canvas_pk, anchor)
+    response = _block_response(request, block or Block.load(canvas_pk), pieces, segment_pk)
+    return reswap(retarget(response, target), "outerHTML") if target else response
+
+
+def _save_form(request: HtmxHttpRequest, form: VersionedForm, canvas_pk: int) -> Block | None:
+    """On POST, validate ``form`` and save it through the write path: the fresh block.
+
+    None when there is nothing to save or it was refused (the form then holds the errors).
+    """
+    if request.method != "POST" or not form.is_valid():
+        return None
+    return change_block(canvas_pk, form.save_if_current)
+
+
 def _form_response(
     request: HtmxHttpRequest, canvas: Canvas, partial: str, context: dict, title: str
 ) -> HttpResponse:
     """A form with its errors: the partial alone for htmx, a whole page without JavaScript."""
-    context = {
-        "canvas": canvas,
-        "type_help": type_help(),
-        "question_help": QUESTION_HELP,
-        **context,
-    }
+    context = _editor_context(canvas=canvas, **context)
     if request.htmx:
-        response = render(request, f"{PAGE}#{partial}", context)
-        return response
+        return render(request, f"{PAGE}#{partial}", context)
     return render(
         request,
         "relationships/form_page.html",
@@ -152,17 +159,13 @@ def _offset(request: HtmxHttpRequest) -> int:
     return -1 if request.POST.get("direction") == "up" else 1
 
 
-def _back_to(canvas: Canvas, anchor: str = ""):
-    url = reverse("canvas_detail", args=[canvas.pk])
+def _back_to(canvas_pk: int, anchor: str = ""):
+    url = reverse("canvas_detail", args=[canvas_pk])
     return redirect(f"{url}#{anchor}" if anchor else url)
 
 
 def _delete(
-    request: HtmxHttpRequest,
-    obj: Segment | Relationship,
-    canvas: Canvas,
-    back_to: str,
-    piece: tuple[str, object],
+    request: HtmxHttpRequest, obj: Segment | Relationship, canvas: Canvas, back_to: str, piece
 ) -> HttpResponse:
     """GET asks first (the page a plain link leads to); POST deletes.
 
@@ -171,12 +174,8 @@ def _delete(
     canvas at ``back_to``.
     """
     if request.method == "POST":
-        obj.delete()
-        canvas.mark_edited()
-        if request.htmx:
-            response = _block_response(request, canvas.pk, [piece])
-            return reswap(retarget(response, f"#{back_to}"), "outerHTML")
-        return _back_to(canvas, back_to)
+        block = change_block(canvas.pk, obj.delete)
+        return _saved(request, block, canvas.pk, [piece], back_to, f"#{back_to}")
     return render(
         request,
         "relationships/confirm_delete.html",
@@ -196,16 +195,19 @@ def canvas_list(request: HtmxHttpRequest) -> HttpResponse:
         canvas.owner = request.user
         canvas.save()
         return redirect("canvas_detail", pk=canvas.pk)
-    canvases = list(Canvas.objects.for_user(request.user).with_block())
-    rows = [(canvas, canvas.completeness()) for canvas in canvases]
-    return render(request, "relationships/canvas_list.html", {"rows": rows, "form": form})
+    canvases = Canvas.objects.for_user(request.user).with_block()
+    blocks = [Block.from_canvas(canvas) for canvas in canvases]
+    return render(request, "relationships/canvas_list.html", {"canvases": blocks, "form": form})
 
 
 @require_safe
 def canvas_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    canvas = get_object_or_404(Canvas.objects.for_user(request.user).with_block(), pk=pk)
-    cards.attach(request, canvas)
-    return render(request, PAGE, _editor_context(canvas))
+    block = Block.load(pk, owner=request.user)
+    cards = render_cards(request, block)
+    return render(request, PAGE, _editor_context(canvas=block, cards=cards))
+
+
+HEADER: Piece = ("canvas-header", {})
 
 
 @require_http_methods(["GET", "POST"])
@@ -213,13 +215,10 @@ def canvas_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """The venture and the block-level guiding questions."""
     canvas = _get_canvas_for_user(request, pk)
     if request.method == "GET" and request.htmx and "cancel" in request.GET:
-        return _block_response(request, canvas.pk, [("canvas-header", {})])
+        return _block_response(request, Block.load(pk), [HEADER])
     form = CanvasForm(request.POST or None, instance=canvas)
-    if request.method == "POST" and form.is_valid() and form.save_if_current():
-        canvas.mark_edited()
-        if request.htmx:
-            return _block_response(request, canvas.pk, [("canvas-header", {})])
-        return _back_to(canvas)
+    if block := _save_form(request, form, pk):
+        return _saved(request, block, pk, [HEADER])
     return _form_response(
         request, canvas, "canvas-form", {"form": form}, _("Venture and guiding questions")
     )
@@ -231,8 +230,7 @@ def canvas_rename(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     canvas = _get_canvas_for_user(request, pk)
     saved_title = canvas.title
     form = CanvasRenameForm(request.POST or None, instance=canvas)
-    if request.method == "POST" and form.is_valid() and form.save_if_current():
-        canvas.mark_edited()
+    if _save_form(request, form, pk):
         messages.success(request, _("Renamed to “%(title)s”.") % {"title": canvas.title})
         return redirect(f"{reverse('canvas_list')}#canvas-{canvas.pk}")
     return render(
@@ -262,20 +260,22 @@ def canvas_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 # --- segments ---------------------------------------------------------------------------------
 
+BOARD: Piece = ("board", {})
+
+
+def _segment_piece(name: str, segment_pk: int) -> Piece:
+    return (name, lambda block: {"segment": _find(block, segment_pk)})
+
 
 @require_http_methods(["GET", "POST"])
 def segment_create(request: HtmxHttpRequest, canvas_pk: int) -> HttpResponse:
     canvas = _get_canvas_for_user(request, canvas_pk)
     if request.method == "GET" and request.htmx and "cancel" in request.GET:
-        return render(request, f"{PAGE}#segment-add", {"canvas": canvas})
+        return _block_response(request, Block.load(canvas.pk), [("segment-add", {})])
     form = SegmentForm(request.POST or None, instance=Segment(canvas=canvas))
-    if request.method == "POST" and form.is_valid() and form.save_if_current():
-        canvas.mark_edited()
-        segment_pk = form.instance.pk
-        if request.htmx:
-            response = _block_response(request, canvas.pk, [("board", {})])
-            return reswap(retarget(response, "#board"), "outerHTML")
-        return _back_to(canvas, f"segment-{segment_pk}")
+    if block := _save_form(request, form, canvas.pk):
+        anchor = form.instance.anchor
+        return _saved(request, block, canvas.pk, [BOARD], anchor, "#board")
     return _form_response(request, canvas, "segment-form", {"form": form}, _("New segment"))
 
 
@@ -283,15 +283,12 @@ def segment_create(request: HtmxHttpRequest, canvas_pk: int) -> HttpResponse:
 def segment_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     segment = _get_segment_for_user(request, pk)
     canvas = segment.canvas
-    header = ("segment-header", lambda c: {"segment": _find(c, segment.pk)})
+    header = _segment_piece("segment-header", segment.pk)
     if request.method == "GET" and request.htmx and "cancel" in request.GET:
-        return _block_response(request, canvas.pk, [header])
+        return _block_response(request, Block.load(canvas.pk), [header])
     form = SegmentForm(request.POST or None, instance=segment)
-    if request.method == "POST" and form.is_valid() and form.save_if_current():
-        canvas.mark_edited()
-        if request.htmx:
-            return _block_response(request, canvas.pk, [header])
-        return _back_to(canvas, f"segment-{segment.pk}")
+    if block := _save_form(request, form, canvas.pk):
+        return _saved(request, block, canvas.pk, [header], segment.anchor)
     return _form_response(
         request, canvas, "segment-form", {"form": form, "segment": segment}, _("Edit segment")
     )
@@ -300,20 +297,27 @@ def segment_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def segment_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     segment = _get_segment_for_user(request, pk)
-    return _delete(request, segment, segment.canvas, back_to="board", piece=("board", {}))
+    return _delete(request, segment, segment.canvas, back_to="board", piece=BOARD)
 
 
 @require_POST
 def segment_move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     segment = _get_segment_for_user(request, pk)
-    if segment.move(_offset(request)):
-        segment.canvas.mark_edited()
-    if request.htmx:
-        return _block_response(request, segment.canvas_id, [("board", {})])
-    return _back_to(segment.canvas, f"segment-{segment.pk}")
+    block = change_block(segment.canvas_id, lambda: segment.move(_offset(request)))
+    return _saved(request, block, segment.canvas_id, [BOARD], segment.anchor)
 
 
 # --- relationships ----------------------------------------------------------------------------
+
+
+def _relationship_card(relationship_pk: int, costs_open: bool = False) -> Piece:
+    return (
+        "relationship-card",
+        lambda block: {
+            "relationship": _find(block, relationship_pk=relationship_pk),
+            "costs_open": costs_open,
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -323,17 +327,10 @@ def relationship_create(request: HtmxHttpRequest, segment_pk: int) -> HttpRespon
     if request.method == "GET" and request.htmx and "cancel" in request.GET:
         return render(request, f"{PAGE}#relationship-add", {"segment": segment})
     form = RelationshipForm(request.POST or None, instance=Relationship(segment=segment))
-    if request.method == "POST" and form.is_valid() and form.save_if_current():
-        canvas.mark_edited()
-        relationship_pk = form.instance.pk
-        if request.htmx:
-            response = _block_response(
-                request,
-                canvas.pk,
-                [("segment-column", lambda c: {"segment": _find(c, segment.pk)})],
-            )
-            return reswap(retarget(response, f"#segment-{segment.pk}"), "outerHTML")
-        return _back_to(canvas, f"relationship-{relationship_pk}")
+    if block := _save_form(request, form, canvas.pk):
+        column = _segment_piece("segment-column", segment.pk)
+        anchor = form.instance.anchor
+        return _saved(request, block, canvas.pk, [column], anchor, f"#{segment.anchor}")
     return _form_response(
         request,
         canvas,
@@ -343,26 +340,15 @@ def relationship_create(request: HtmxHttpRequest, segment_pk: int) -> HttpRespon
     )
 
 
-def _relationship_card(relationship_pk: int, costs_open: bool = False):
-    return (
-        "relationship-card",
-        lambda c: {
-            "relationship": _find(c, relationship_pk=relationship_pk),
-            "costs_open": costs_open,
-        },
-    )
-
-
 @require_safe
 def relationship_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """The card alone (htmx: a cancelled edit); without htmx, the canvas at the card."""
     relationship = _get_relationship_for_user(request, pk)
-    canvas = relationship.segment.canvas
+    canvas_pk = relationship.segment.canvas_id
     if request.htmx:
-        return _block_response(
-            request, canvas.pk, [_relationship_card(pk, costs_open="costs" in request.GET)]
-        )
-    return _back_to(canvas, f"relationship-{pk}")
+        card = _relationship_card(pk, costs_open="costs" in request.GET)
+        return _block_response(request, Block.load(canvas_pk), [card])
+    return _back_to(canvas_pk, relationship.anchor)
 
 
 @require_http_methods(["GET", "POST"])
@@ -371,13 +357,9 @@ def relationship_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     segment = relationship.segment
     canvas = segment.canvas
     form = RelationshipForm(request.POST or None, instance=relationship)
-    if request.method == "POST" and form.is_valid() and form.save_if_current():
-        canvas.mark_edited()
-        if request.htmx:
-            return _block_response(
-                request, canvas.pk, [_relationship_card(pk)], segment_pk=segment.pk
-            )
-        return _back_to(canvas, f"relationship-{pk}")
+    if block := _save_form(request, form, canvas.pk):
+        card = _relationship_card(pk)
+        return _saved(request, block, canvas.pk, [card], relationship.anchor, segment_pk=segment.pk)
     return _form_response(
         request,
         canvas,
@@ -390,78 +372,68 @@ def relationship_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def relationship_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     relationship = _get_relationship_for_user(request, pk)
-    segment_pk = relationship.segment_id
+    segment = relationship.segment
     return _delete(
         request,
         relationship,
-        relationship.segment.canvas,
-        back_to=f"segment-{segment_pk}",
-        piece=("segment-column", lambda c: {"segment": _find(c, segment_pk)}),
+        segment.canvas,
+        back_to=segment.anchor,
+        piece=_segment_piece("segment-column", segment.pk),
     )
 
 
 @require_POST
 def relationship_move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     relationship = _get_relationship_for_user(request, pk)
-    canvas = relationship.segment.canvas
-    if relationship.move(_offset(request)):
-        canvas.mark_edited()
-    if request.htmx:
-        return _block_response(
-            request,
-            canvas.pk,
-            [("segment-column", lambda c: {"segment": _find(c, relationship.segment_id)})],
-        )
-    return _back_to(canvas, f"relationship-{pk}")
+    canvas_pk = relationship.segment.canvas_id
+    block = change_block(canvas_pk, lambda: relationship.move(_offset(request)))
+    column = _segment_piece("segment-column", relationship.segment_id)
+    return _saved(request, block, canvas_pk, [column], relationship.anchor)
 
 
 # --- cost items -------------------------------------------------------------------------------
 
 
 def _cost_saved(
-    request: HtmxHttpRequest, relationship: Relationship, changed: bool = True
+    request: HtmxHttpRequest, relationship: Relationship, block: Block | None
 ) -> HttpResponse:
     """After a cost change: the whole card with its costs open, wherever the form was."""
-    canvas = relationship.segment.canvas
-    if changed:
-        canvas.mark_edited()
-    if not request.htmx:
-        return _back_to(canvas, f"relationship-{relationship.pk}")
-    response = _block_response(
+    return _saved(
         request,
-        canvas.pk,
+        block,
+        relationship.segment.canvas_id,
         [_relationship_card(relationship.pk, costs_open=True)],
+        relationship.anchor,
+        f"#{relationship.anchor}",
         segment_pk=relationship.segment_id,
     )
-    return reswap(retarget(response, f"#relationship-{relationship.pk}"), "outerHTML")
 
 
 @require_http_methods(["GET", "POST"])
 def cost_create(request: HtmxHttpRequest, relationship_pk: int) -> HttpResponse:
     relationship = _get_relationship_for_user(request, relationship_pk)
+    canvas = relationship.segment.canvas
     form = CostItemForm(request.POST or None, instance=CostItem(relationship=relationship))
-    if request.method == "POST" and form.is_valid() and form.save_if_current():
-        return _cost_saved(request, relationship)
+    if block := _save_form(request, form, canvas.pk):
+        return _cost_saved(request, relationship, block)
     return _form_response(
-        request,
-        relationship.segment.canvas,
-        "cost-form",
-        {"form": form, "relationship": relationship},
-        _("New cost"),
+        request, canvas, "cost-form", {"form": form, "relationship": relationship}, _("New cost")
     )
 
 
 @require_http_methods(["GET", "POST"])
 def cost_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     cost = _get_cost_for_user(request, pk)
+    relationship = cost.relationship
+    canvas = relationship.segment.canvas
     form = CostItemForm(request.POST or None, instance=cost)
-    if request.method == "POST" and form.is_valid() and form.save_if_current():
-        return _cost_saved(request, cost.relationship)
+    if block := _save_form(request, form, canvas.pk):
+        return _cost_saved(request, relationship, block)
     return _form_response(
         request,
-        cost.relationship.segment.canvas,
+        canvas,
         "cost-form",
-        {"form": form, "relationship": cost.relationship, "cost": cost},
+        {"form": form, "relationship": relationship, "cost": cost},
         _("Edit cost"),
     )
 
@@ -470,26 +442,22 @@ def cost_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def cost_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     cost = _get_cost_for_user(request, pk)
     relationship = cost.relationship
+    canvas = relationship.segment.canvas
     if request.method == "POST":
-        with transaction.atomic():
-            cost.delete()
-        return _cost_saved(request, relationship)
+        return _cost_saved(request, relationship, change_block(canvas.pk, cost.delete))
     return render(
         request,
         "relationships/confirm_delete.html",
-        {
-            "canvas": relationship.segment.canvas,
-            "object": cost,
-            "anchor": f"relationship-{relationship.pk}",
-        },
+        {"canvas": canvas, "object": cost, "anchor": relationship.anchor},
     )
 
 
 @require_POST
 def cost_move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     cost = _get_cost_for_user(request, pk)
-    moved = cost.move(_offset(request))
-    return _cost_saved(request, cost.relationship, changed=moved)
+    relationship = cost.relationship
+    block = change_block(relationship.segment.canvas_id, lambda: cost.move(_offset(request)))
+    return _cost_saved(request, relationship, block)
 
 
 @require_safe

@@ -1,4 +1,5 @@
-"""The PDF export of a canvas: one link on the canvas page, cached per canvas version."""
+"""The PDF export of a block: a live canvas (its owner) or a submission (its student, its
+teachers), cached per version of the block."""
 
 from __future__ import annotations
 
@@ -8,23 +9,20 @@ from django.utils.http import content_disposition_header, http_date
 from django.views.decorators.http import require_GET
 
 from canvas_site.throttle import refused
-from relationships.pdf import CanvasExport, PdfOptions
+from relationships.pdf import PdfExport, PdfOptions
 from relationships.views import HtmxHttpRequest, _get_canvas_for_user
 
 # Renders (not cached copies) per user; THROTTLE_RATES = {"pdf": ...} in settings overrides it.
 PDF_RENDERS = "20/m"
 
 
-@require_GET  # not HEAD: it would render a PDF and spend the user's budget for nothing
-def canvas_pdf(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    """The block as a PDF (``?layout=pitch|report&size=a4|wide``), opened in the browser.
+def pdf_response(request: HtmxHttpRequest, export: PdfExport) -> HttpResponse:
+    """The PDF opened in the browser: from the cache, a 304, a fresh render, or a 429.
 
-    Only the owner may export (404 otherwise). An unchanged canvas is served from the cache,
-    or answered 304 when the browser already has this version (ETag / Last-Modified). Past
-    ``PDF_RENDERS`` new renders a minute, a user gets a 429 page saying how long to wait.
+    An unchanged block is served from the cache, or answered 304 when the browser already has
+    this version (ETag / Last-Modified). Past ``PDF_RENDERS`` new renders a minute, a user gets
+    a 429 page saying how long to wait.
     """
-    canvas = _get_canvas_for_user(request, pk)
-    export = CanvasExport(canvas, PdfOptions.from_query(request.GET))
     response = HttpResponse(content_type="application/pdf")
     response["ETag"] = export.etag
     response["Last-Modified"] = http_date(export.last_modified)
@@ -43,3 +41,10 @@ def canvas_pdf(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     response.content = pdf
     response["Content-Disposition"] = content_disposition_header(False, export.filename)
     return response
+
+
+@require_GET  # not HEAD: it would render a PDF and spend the user's budget for nothing
+def canvas_pdf(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """The live block as a PDF (``?layout=pitch|report&size=a4|wide``); 404 but to its owner."""
+    canvas = _get_canvas_for_user(request, pk)
+    return pdf_response(request, PdfExport.of_canvas(canvas, PdfOptions.from_query(request.GET)))

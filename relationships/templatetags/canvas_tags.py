@@ -33,3 +33,9 @@ def number(value: int | Decimal | None) -> str:
 def type_icon(value: str) -> str:
     """The static path of a relationship type's icon."""
     return f"icons/{value}.svg"
+
+
+@register.filter
+def get_item(mapping: dict | None, key):
+    """``cards|get_item:relationship.pk``: what a view prepared for one row, or None."""
+    return mapping.get(key) if mapping else None

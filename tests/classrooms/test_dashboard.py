@@ -11,7 +11,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from classrooms.models import Classroom, Membership, Submission
-from classrooms.review import class_gaps
 from relationships.document import canvas_document
 from relationships.models import Canvas
 from relationships.sample import create_sample_canvas
@@ -84,27 +83,6 @@ def test_dashboard_filters_and_sorts(teacher_client, assignment):
         assert page.index("nobody") < page.index("adam") < page.index("zoe"), column
     _, page = dashboard_queries(teacher_client, assignment, sort="nonsense", status="bogus")
     assert waiting.student.username in page
-
-
-def test_the_class_view_counts_what_the_class_tends_to_miss(teacher_client, classroom, assignment):
-    make_student_submission(assignment, "ana")
-    make_student_submission(assignment, "ben")
-    response = teacher_client.get(reverse("class_detail", args=[classroom.pk]))
-    assert "2 of 2 have no co-creation at all" in response.text
-
-
-def test_class_gaps_count_each_weakness():
-    from relationships.document import block_from_document
-    from tests.factories import make_block, make_user
-
-    full = make_block(make_user(), segments=1, relationships=1, costs=1)
-    block = block_from_document(canvas_document(Canvas.objects.with_block().get(pk=full.pk)))
-    empty_segment = block_from_document(
-        {**canvas_document(Canvas.objects.with_block().get(pk=full.pk)), "segments": []}
-    )
-    gaps = {gap.text: gap.count for gap in class_gaps([block, empty_segment])}
-    assert gaps["put no cost on any relationship"] == 1
-    assert gaps["have no co-creation at all"] == 2
 
 
 def test_the_dashboard_reads_in_spanish(teacher, assignment):

@@ -19,7 +19,7 @@ def submission(assignment):
 
 
 def first_relationship(submission):
-    return submission.block.segment_list[0].relationship_list[0]
+    return submission.block.segments[0].relationships[0]
 
 
 def test_a_comment_is_anchored_to_a_relationship(teacher_client, submission):

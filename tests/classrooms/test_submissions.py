@@ -35,7 +35,7 @@ def test_handing_in_freezes_the_canvas(client, student, assignment):
     segment.name = "Renamed later"
     segment.save()
     submission.refresh_from_db()
-    assert submission.block.segment_list[0].name == "Familias del barrio"
+    assert submission.block.segments[0].name == "Familias del barrio"
     assert not submission.is_late
 
 
@@ -134,5 +134,5 @@ def test_the_review_page_shows_what_changed_since_the_reviewed_version(
     second = assignment.submit(student, canvas)
     response = teacher_client.get(reverse("submission_review", args=[second.pk]))
     assert "What changed since the version you reviewed" in response.text
-    assert "Added" in response.text
+    assert "Segment added" in response.text
     assert "“Tourists”" in response.text

@@ -141,8 +141,8 @@ def school(db):
         "§teacher_canvas": str(world.teacher_canvas.pk),
         "§my_remark": "My remark",
         "§their_remark": "Their remark",
-        "§my_anchor": my_block.segment_list[0].relationship_list[0].anchor,
-        "§their_anchor": their_block.segment_list[0].anchor,
+        "§my_anchor": my_block.segments[0].relationships[0].anchor,
+        "§their_anchor": their_block.segments[0].anchor,
     }
     return world
 

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from relationships import views
+from relationships.block import Block
 from relationships.models import Relationship, Segment, VersionedQuerySet
 from tests.factories import make_canvas, make_cost, make_relationship, make_segment, make_user
 from tests.helpers import HTMX
@@ -56,13 +56,13 @@ def test_segment_deleted_just_before_its_relationship_is_saved(owner, browser, m
 def test_segment_deleted_just_after_its_relationship_is_saved(owner, browser, monkeypatch):
     segment = make_segment(make_canvas(owner))
     relationship = make_relationship(segment)
-    original = views._load_block
+    original = Block.load  # what the write path reads after it saved
 
-    def other_tab_deletes_meanwhile(canvas_pk):
+    def other_tab_deletes_meanwhile(canvas_pk, owner=None):
         Segment.objects.filter(pk=segment.pk).delete()
-        return original(canvas_pk)
+        return original(canvas_pk, owner)
 
-    monkeypatch.setattr(views, "_load_block", other_tab_deletes_meanwhile)
+    monkeypatch.setattr(Block, "load", staticmethod(other_tab_deletes_meanwhile))
     url = reverse("relationship_edit", args=[relationship.pk])
     assert browser.post(url, RELATIONSHIP, headers=HTMX).status_code == 404
 

@@ -1,13 +1,13 @@
 import pytest
 
-from relationships.models import Canvas
+from relationships.block import Block
 from tests.factories import make_block, make_canvas, make_cost, make_relationship, make_segment
 
 pytestmark = pytest.mark.django_db
 
 
 def completeness_of(canvas):
-    return Canvas.objects.with_block().get(pk=canvas.pk).completeness()
+    return Block.load(canvas.pk).completeness
 
 
 def missing_texts(canvas):

@@ -90,7 +90,7 @@ def test_relationship_create_and_edit_through_htmx(owner_client, canvas):
     assert response.status_code == 200
     relationship = segment.relationships.get()
     assert relationship.goals == ["retention", "boosting_sales"]
-    assert relationship.is_planned
+    assert relationship.state == "planned"
     assert f'id="relationship-{relationship.pk}"' in response.text
 
     edit = {**RELATIONSHIP, "state": "established", "version": relationship.version}

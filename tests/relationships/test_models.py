@@ -53,31 +53,6 @@ def test_unknown_currency_is_refused_by_the_database():
         Canvas.objects.filter(pk=canvas.pk).update(currency="XXX")
 
 
-def test_relationship_costs_split_into_set_up_and_yearly_running_cost():
-    relationship = make_relationship()
-    make_cost(relationship, amount="100.50", frequency="one_off")
-    make_cost(relationship, amount="10", frequency="monthly")
-    make_cost(relationship, amount="30", frequency="yearly")
-    assert relationship.setup_cost == Decimal("100.50")
-    assert relationship.yearly_cost == Decimal("150")  # 10 x 12 + 30
-
-
-def test_segment_and_canvas_totals_add_up_their_relationships():
-    canvas = make_block(segments=2, relationships=3, costs=2)  # every cost: 10 a month
-    block = Canvas.objects.with_block().get(pk=canvas.pk)
-    segment = block.segments.all()[0]
-    assert segment.yearly_cost == Decimal("720")  # 3 relationships x 2 costs x 120
-    assert block.yearly_cost == Decimal("1440")
-    assert block.setup_cost == Decimal("0")
-
-
-def test_segment_yearly_value_needs_all_three_figures():
-    segment = make_segment(customer_count=400, purchases_per_year=Decimal("150"))
-    assert segment.yearly_value is None
-    segment.average_spend = Decimal("4.50")
-    assert segment.yearly_value == Decimal("270000.00")
-
-
 def test_new_rows_go_last_and_move_swaps_neighbours():
     canvas = make_canvas()
     first, _second, third = (make_segment(canvas, name=n) for n in "ABC")

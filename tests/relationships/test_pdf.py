@@ -9,8 +9,12 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
-from relationships import pdf
+from relationships.block import Block
+from relationships.pdf import cache as pdf_cache
+from relationships.pdf import fetcher
+from relationships.pdf import render as pdf_render
 from relationships.sample import create_sample_canvas
+from relationships.writes import change_block
 from tests.factories import make_block, make_canvas, make_cost, make_relationship, make_segment
 from tests.helpers import HTMX
 
@@ -37,13 +41,13 @@ def sample(user):
 def renders(monkeypatch):
     """Count the calls to WeasyPrint's rendering."""
     calls = []
-    render = pdf.render_pdf
+    render = pdf_cache.render_pdf
 
     def counted(canvas, options):
         calls.append(options)
         return render(canvas, options)
 
-    monkeypatch.setattr(pdf, "render_pdf", counted)
+    monkeypatch.setattr(pdf_cache, "render_pdf", counted)
     return calls
 
 
@@ -192,21 +196,21 @@ def test_a_pitch_page_that_runs_over_is_laid_out_again_alone(owner_client, user,
     import dataclasses
 
     canvas = make_block(user, segments=3, relationships=3, costs=2)
-    real_plan, plans = pdf.plan_pitch, []
+    real_plan, plans = pdf_render.plan_pitch, []
 
     def first_too_tall(*args, **kwargs):  # the first plan leaves far more room than the page has
         plan = real_plan(*args, **kwargs)
         plans.append(plan)
         return dataclasses.replace(plan, body_height=2000) if len(plans) == 1 else plan
 
-    real_lay_out, parts = pdf.lay_out, []
+    real_lay_out, parts = pdf_render.lay_out, []
 
     def recorded(html):
         parts.append("report" if 'class="pitch-page"' in html else "pitch")
         return real_lay_out(html)
 
-    monkeypatch.setattr(pdf, "plan_pitch", first_too_tall)
-    monkeypatch.setattr(pdf, "lay_out", recorded)
+    monkeypatch.setattr(pdf_render, "plan_pitch", first_too_tall)
+    monkeypatch.setattr(pdf_render, "lay_out", recorded)
     reader = read(export(owner_client, canvas, layout="report"))
     assert parts == ["pitch", "pitch", "report"]  # the retry did not lay out the report again
     text = text_of(reader)
@@ -222,9 +226,11 @@ def test_a_pitch_page_that_never_fits_comes_in_one_document_with_the_report(
     import dataclasses
 
     canvas = make_block(user, segments=2, relationships=2, costs=1)
-    real_plan = pdf.plan_pitch
+    real_plan = pdf_render.plan_pitch
     monkeypatch.setattr(
-        pdf, "plan_pitch", lambda *a, **k: dataclasses.replace(real_plan(*a, **k), body_height=2000)
+        pdf_render,
+        "plan_pitch",
+        lambda *a, **k: dataclasses.replace(real_plan(*a, **k), body_height=2000),
     )
     reader = read(export(owner_client, canvas, layout="report"))
     text = text_of(reader)
@@ -241,9 +247,7 @@ def test_pitch_overflow_names_what_the_one_page_layout_shortens(user):
     make_segment(canvas, name="Short")
     for _ in range(70):
         make_relationship(segment)
-    from relationships.models import Canvas
-
-    warnings = pdf.pitch_overflow(Canvas.objects.with_block().get(pk=canvas.pk))
+    warnings = Block.load(canvas.pk).pitch_warnings
     anchors = [w.anchor for w in warnings]
     assert anchors.count("canvas-header") == 1
     assert anchors.count(segment.anchor) == 2  # its name, and relationships left out
@@ -292,17 +296,17 @@ def test_user_text_is_text_and_never_fetched(owner_client, user, monkeypatch, la
     segment = make_segment(canvas, name=TRICKS[2], description=TRICKS[4])
     make_cost(make_relationship(segment, interaction=" ".join(TRICKS)), label=TRICKS[1])
     fetchers = []
-    real = pdf.static_fetcher
+    real = fetcher.static_fetcher
 
     def recorded():
         fetchers.append(real())
         return fetchers[-1]
 
-    monkeypatch.setattr(pdf, "static_fetcher", recorded)
+    monkeypatch.setattr(fetcher, "static_fetcher", recorded)
     text = text_of(read(export(owner_client, canvas, layout=layout)))
     requested = [url for fetcher in fetchers for url in fetcher.requested]
     assert requested  # the stylesheet, fonts and icons did go through the fetcher
-    assert all(url.startswith(pdf.static_base_url()) for url in requested), requested
+    assert all(url.startswith(fetcher.static_base_url()) for url in requested), requested
     assert "example.com" not in " ".join(requested)
     assert "passwd" not in " ".join(requested)
     assert "http://example.com/tracker.png" in text
@@ -375,8 +379,8 @@ def test_an_edit_renders_again(owner_client, sample, renders):
     first = export(owner_client, sample)
     segment = sample.segments.first()
     segment.customer_count = 999
-    segment.save()
-    sample.mark_edited()
+    change_block(sample.pk, segment.save)
+    sample.refresh_from_db()
     second = export(owner_client, sample)
     assert len(renders) == 2
     assert second["ETag"] != first["ETag"]
@@ -426,9 +430,10 @@ def test_renders_are_rationed_but_cached_copies_are_not(owner_client, sample, re
 
 
 def test_decimal_amounts_are_not_floats():
-    rows, totals = pdf.cost_rows(make_block(segments=1, relationships=1, costs=3))
-    assert all(isinstance(v, Decimal) for v in totals.values())
-    assert totals["yearly"] == sum(r.yearly for r in rows if r.yearly is not None)
+    block = Block.load(make_block(segments=1, relationships=1, costs=3).pk)
+    totals = (block.setup_cost, block.monthly_cost, block.yearly_cost)
+    assert all(isinstance(v, Decimal) for v in totals)
+    assert block.yearly_cost == sum(c.yearly for _s, _r, c in block.cost_lines if c.yearly)
 
 
 # --- the stylesheet kept between renders --------------------------------------------------
@@ -442,29 +447,29 @@ def test_the_stylesheet_is_parsed_once_per_thread_and_again_when_it_changes(
     import threading
 
     for folder in ("css", "fonts"):
-        shutil.copytree(pdf.static_root() / folder, tmp_path / "static" / folder)
+        shutil.copytree(fetcher.static_root() / folder, tmp_path / "static" / folder)
     settings.BASE_DIR = tmp_path
     fetchers = []
-    real = pdf.static_fetcher
+    real = fetcher.static_fetcher
 
     def recorded():
         fetchers.append(real())
         return fetchers[-1]
 
-    monkeypatch.setattr(pdf, "static_fetcher", recorded)
-    pdf._forget_stylesheet()
-    font_config, stylesheet = pdf.pdf_stylesheet()
+    monkeypatch.setattr(fetcher, "static_fetcher", recorded)
+    fetcher._forget_stylesheet()
+    font_config, stylesheet = fetcher.pdf_stylesheet()
     requested = [url for fetcher in fetchers for url in fetcher.requested]
-    assert pdf.static_base_url() + "css/pdf.css" in requested
+    assert fetcher.static_base_url() + "css/pdf.css" in requested
     assert sum(url.endswith(".ttf") for url in requested) == 4
-    assert all(url.startswith(pdf.static_base_url()) for url in requested), requested
+    assert all(url.startswith(fetcher.static_base_url()) for url in requested), requested
 
-    again = pdf.pdf_stylesheet()
+    again = fetcher.pdf_stylesheet()
     assert again[0] is font_config
     assert again[1] is stylesheet
 
     other_thread = []
-    thread = threading.Thread(target=lambda: other_thread.extend(pdf.pdf_stylesheet()))
+    thread = threading.Thread(target=lambda: other_thread.extend(fetcher.pdf_stylesheet()))
     thread.start()
     thread.join()
     assert other_thread[0] is not font_config
@@ -472,5 +477,27 @@ def test_the_stylesheet_is_parsed_once_per_thread_and_again_when_it_changes(
 
     css = tmp_path / "static" / "css" / "pdf.css"
     os.utime(css, ns=(css.stat().st_atime_ns, css.stat().st_mtime_ns + 1_000_000_000))
-    assert pdf.pdf_stylesheet()[1] is not stylesheet
-    pdf._forget_stylesheet()
+    assert fetcher.pdf_stylesheet()[1] is not stylesheet
+    fetcher._forget_stylesheet()
+
+
+# --- every canvas the editor accepts exports ------------------------------------------------
+
+
+@pytest.mark.parametrize("shape", [(1, 200), (20, 3)], ids=["1x200", "20x3"])
+def test_a_canvas_too_big_for_one_page_gets_the_densest_page_and_the_overflow(
+    owner_client, user, shape, renders
+):
+    canvas = make_block(user, segments=shape[0], relationships=shape[1], costs=1)
+    for size in ("a4", "wide"):
+        pitch = read(export(owner_client, canvas, size=size))
+        assert len(pitch.pages) == 1, size
+        words = " ".join(text_of(pitch).split())
+        assert "more relationships (see the full report)" in words
+        report = read(export(owner_client, canvas, layout="report", size=size))
+        text = text_of(report)
+        assert f"Page {len(report.pages)} of {len(report.pages)}" in text
+        assert f"Segment {shape[0] - 1}" in text  # the report has every segment
+        assert text.count("Weekly call") == shape[0] * shape[1]  # and every relationship
+    page = owner_client.get(reverse("canvas_detail", args=[canvas.pk])).text
+    assert "do not fit on the page" in page  # the editor said so before export

@@ -2,7 +2,7 @@
 
 import pytest
 
-from relationships.pdf import RefusedURL, static_base_url, static_fetcher, static_root
+from relationships.pdf.fetcher import RefusedURL, static_base_url, static_fetcher, static_root
 
 
 @pytest.fixture

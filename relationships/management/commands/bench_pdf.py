@@ -11,7 +11,10 @@ from django.db import transaction
 from django.test import RequestFactory
 from django.utils import translation
 
-from relationships import pdf
+from relationships.block import Block
+from relationships.pdf.fetcher import lay_out
+from relationships.pdf.planner import plan_pitch
+from relationships.pdf.render import LAYOUTS, PdfOptions, pdf_html
 from relationships.models import Canvas, CostItem, Relationship, Segment
 from relationships.sample import create_sample_canvas
 from relationships.views_export import canvas_pdf
@@ -54,7 +57,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--runs", type=int, default=7)
-        parser.add_argument("--layout", choices=pdf.LAYOUTS, default="pitch")
+        parser.add_argument("--layout", choices=LAYOUTS, default="pitch")
 
     def handle(self, *args, runs: int, layout: str, **options) -> None:
         with transaction.atomic(), translation.override("es"):
@@ -69,7 +72,7 @@ class Command(BaseCommand):
 
     def _bench(self, name: str, canvas: Canvas, owner, runs: int, layout: str) -> None:
         factory = RequestFactory()
-        options = pdf.PdfOptions(layout=layout)
+        options = PdfOptions(layout=layout)
 
         def export():
             request = factory.get(f"/canvases/{canvas.pk}/export.pdf?layout={layout}")
@@ -80,10 +83,10 @@ class Command(BaseCommand):
 
         def weasyprint_alone():
             # The same HTML, stylesheet and fonts: what is left is WeasyPrint's own work.
-            pdf.lay_out(html).write_pdf()
+            lay_out(html).write_pdf()
 
-        block = Canvas.objects.with_block().get(pk=canvas.pk)
-        html = pdf.pdf_html(block, options, pdf.plan_pitch(block, options.size))
+        block = Block.load(canvas.pk)
+        html = pdf_html(block, options, plan_pitch(block, options.size))
         weasyprint_alone()  # warm up: imports, fonts
         exports, alone, cached = [], [], []
         for _ in range(runs):

@@ -1,0 +1,349 @@
+"""The block, read once: the one read-only view of a canvas that every page, PDF and diff reads.
+
+A ``Block`` holds the canvas's segments with their relationships and cost items, every total
+(set-up, running per year, value per year; per relationship, segment and canvas), the first and
+last flags the arrows need and the anchors comments point at. It is built from a canvas
+document (``relationships.document``), so a live canvas and a frozen submission look exactly
+the same to a template:
+
+- ``Block.load(pk)`` / ``Block.from_canvas(canvas)``: the live canvas, four queries whatever
+  its size;
+- ``Block.from_document(document)``: a snapshot, no query.
+
+Nothing here is ever saved: changes go through ``relationships.writes``. Templates format what
+they read (money, numbers) and compute nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from django.shortcuts import get_object_or_404
+from django.utils.dateparse import parse_datetime
+
+from relationships.document import canvas_document
+from relationships.models import ZERO, Canvas, CostItem, Currency, Relationship, RelationshipType
+
+if TYPE_CHECKING:
+    from relationships.completeness import Completeness
+    from relationships.pdf.planner import PitchWarning
+
+CENT = Decimal("0.01")
+
+
+def _decimal(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(value)
+
+
+def _label(choices, value: str) -> str:
+    """A choice's label in the active language; an unknown value shows as it is."""
+    return str(choices(value).label) if value in choices.values else value
+
+
+@dataclass(frozen=True, eq=False)
+class CostLine:
+    """One cost item: a set-up amount, or a running one per month or per year."""
+
+    pk: int
+    label: str
+    amount: Decimal
+    frequency: str
+    is_first: bool
+    is_last: bool
+
+    @property
+    def is_setup(self) -> bool:
+        return self.frequency == CostItem.Frequency.ONE_OFF
+
+    @property
+    def setup(self) -> Decimal | None:
+        """The amount if it is paid once, else None (a blank cell in the report's table)."""
+        return self.amount if self.is_setup else None
+
+    @property
+    def monthly(self) -> Decimal | None:
+        return self.amount if self.frequency == CostItem.Frequency.MONTHLY else None
+
+    @property
+    def yearly(self) -> Decimal | None:
+        """What the item costs in a year of running; None for a set-up cost."""
+        if self.frequency == CostItem.Frequency.MONTHLY:
+            return self.amount * 12
+        if self.frequency == CostItem.Frequency.YEARLY:
+            return self.amount
+        return None
+
+    def get_frequency_display(self) -> str:
+        return _label(CostItem.Frequency, self.frequency)
+
+
+@dataclass(frozen=True, eq=False)
+class RelationshipView:
+    """One relationship with a segment, its costs and their totals."""
+
+    pk: int
+    segment_pk: int
+    segment_name: str
+    type: str
+    contact: str
+    reach: str
+    bond: str
+    goals: tuple[str, ...]
+    state: str
+    interaction: str
+    costs: tuple[CostLine, ...]
+    currency: str
+    is_first: bool
+    is_last: bool
+    setup_cost: Decimal = field(init=False)
+    yearly_cost: Decimal = field(init=False)
+    monthly_cost: Decimal = field(init=False)
+
+    def __post_init__(self) -> None:
+        totals = {
+            "setup_cost": sum((c.setup for c in self.costs if c.setup is not None), ZERO),
+            "yearly_cost": sum((c.yearly for c in self.costs if c.yearly is not None), ZERO),
+            "monthly_cost": sum((c.monthly for c in self.costs if c.monthly is not None), ZERO),
+        }
+        for name, value in totals.items():
+            object.__setattr__(self, name, value)
+
+    @property
+    def anchor(self) -> str:
+        """The id of the card on a page, and of the comments anchored to it."""
+        return f"relationship-{self.pk}"
+
+    @property
+    def is_planned(self) -> bool:
+        return self.state == Relationship.State.PLANNED
+
+    @property
+    def is_established(self) -> bool:
+        return self.state == Relationship.State.ESTABLISHED
+
+    def get_type_display(self) -> str:
+        return _label(RelationshipType, self.type)
+
+    def get_contact_display(self) -> str:
+        return _label(Relationship.Contact, self.contact)
+
+    def get_reach_display(self) -> str:
+        return _label(Relationship.Reach, self.reach)
+
+    def get_bond_display(self) -> str:
+        return _label(Relationship.Bond, self.bond)
+
+    def get_state_display(self) -> str:
+        return _label(Relationship.State, self.state)
+
+    def get_goals_display(self) -> list[str]:
+        return [_label(Relationship.Goal, goal) for goal in self.goals]
+
+    @property
+    def label(self) -> str:
+        """How a list names it: its type and its segment."""
+        return f"{self.get_type_display()} · {self.segment_name}"
+
+
+@dataclass(frozen=True, eq=False)
+class SegmentView:
+    """A customer segment with its relationships, what they cost and what it is worth."""
+
+    pk: int
+    name: str
+    description: str
+    expected_type: str
+    expectation: str
+    customer_count: int | None
+    purchases_per_year: Decimal | None
+    average_spend: Decimal | None
+    relationships: tuple[RelationshipView, ...]
+    is_first: bool
+    is_last: bool
+    setup_cost: Decimal = field(init=False)
+    yearly_cost: Decimal = field(init=False)
+    yearly_value: Decimal | None = field(init=False)
+    expectation_met: bool = field(init=False)
+
+    def __post_init__(self) -> None:
+        rels = self.relationships
+        figures = (self.customer_count, self.purchases_per_year, self.average_spend)
+        value = None
+        if None not in figures:
+            value = (self.customer_count * self.purchases_per_year * self.average_spend).quantize(
+                CENT
+            )
+        met = not self.expected_type or any(
+            r.type == self.expected_type and r.is_established for r in rels
+        )
+        object.__setattr__(self, "setup_cost", sum((r.setup_cost for r in rels), ZERO))
+        object.__setattr__(self, "yearly_cost", sum((r.yearly_cost for r in rels), ZERO))
+        object.__setattr__(self, "yearly_value", value)
+        object.__setattr__(self, "expectation_met", met)
+
+    @property
+    def anchor(self) -> str:
+        """The id of the segment's column on a page, and of the comments anchored to it."""
+        return f"segment-{self.pk}"
+
+    def get_expected_type_display(self) -> str:
+        return _label(RelationshipType, self.expected_type) if self.expected_type else ""
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Block:
+    """A canvas's Customer Relationships block, read-only, with everything already computed.
+
+    ``completeness`` and ``pitch_warnings`` are worked out on first use, once; the rest when
+    the block is built.
+    """
+
+    def __init__(self, document: dict, revision: int | None = None) -> None:
+        self.document = document
+        self.revision = revision
+        self.pk: int = document["id"]
+        self.title: str = document["title"]
+        self.description: str = document["description"]
+        self.currency: str = document["currency"]
+        self.business_fit: str = document["business_fit"]
+        self.market_effect: str = document["market_effect"]
+        self.updated_at: datetime | None = _datetime(document.get("updated_at"))
+        self.segments: tuple[SegmentView, ...] = tuple(
+            _segment(data, index, len(document["segments"]), self.currency)
+            for index, data in enumerate(document["segments"])
+        )
+        self.relationships: tuple[RelationshipView, ...] = tuple(
+            r for s in self.segments for r in s.relationships
+        )
+        self.setup_cost = sum((s.setup_cost for s in self.segments), ZERO)
+        self.yearly_cost = sum((s.yearly_cost for s in self.segments), ZERO)
+        self.monthly_cost = sum((r.monthly_cost for r in self.relationships), ZERO)
+        values = [s.yearly_value for s in self.segments if s.yearly_value is not None]
+        self.yearly_value = sum(values, ZERO) if values else None
+        self.established_count = sum(1 for r in self.relationships if r.is_established)
+        self.planned_count = len(self.relationships) - self.established_count
+
+    # --- building ---------------------------------------------------------------------------
+
+    @classmethod
+    def from_document(cls, document: dict) -> Block:
+        """The block of a snapshot (a submission, an export). No query."""
+        return cls(document)
+
+    @classmethod
+    def from_canvas(cls, canvas: Canvas) -> Block:
+        """The block of a canvas loaded with ``Canvas.objects.with_block()``. No further query."""
+        return cls(canvas_document(canvas), revision=canvas.revision)
+
+    @classmethod
+    def load(cls, pk: int, owner=None) -> Block:
+        """The live block of canvas ``pk`` (of ``owner``, when given): four queries.
+
+        Raises Http404 if there is no such canvas (deleted in another tab, or not theirs).
+        """
+        canvases = Canvas.objects.with_block()
+        if owner is not None:
+            canvases = canvases.for_user(owner)
+        return cls.from_canvas(get_object_or_404(canvases, pk=pk))
+
+    # --- reading ----------------------------------------------------------------------------
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_currency_display(self) -> str:
+        return _label(Currency, self.currency)
+
+    @property
+    def cost_lines(self) -> list[tuple[SegmentView, RelationshipView, CostLine]]:
+        """Every cost item of the block with its segment and relationship, in order."""
+        return [(s, r, c) for s in self.segments for r in s.relationships for c in r.costs]
+
+    def segment(self, pk: int) -> SegmentView | None:
+        return next((s for s in self.segments if s.pk == pk), None)
+
+    def relationship(self, pk: int) -> RelationshipView | None:
+        return next((r for r in self.relationships if r.pk == pk), None)
+
+    @property
+    def anchors(self) -> set[str]:
+        """Every place of the block a comment may point at; "" is the whole canvas."""
+        return {""} | {s.anchor for s in self.segments} | {r.anchor for r in self.relationships}
+
+    @cached_property
+    def completeness(self) -> Completeness:
+        """The score out of 100 and what is still missing, in the student's words."""
+        from relationships.completeness import assess
+
+        return assess(self)
+
+    @cached_property
+    def pitch_warnings(self) -> list[PitchWarning]:
+        """What the one-page PDF would shorten or leave out, in the writer's words."""
+        from relationships.pdf.planner import pitch_overflow
+
+        return pitch_overflow(self)
+
+
+def _datetime(value: Any) -> datetime | None:
+    if isinstance(value, datetime) or value is None:
+        return value
+    return parse_datetime(value)
+
+
+def _segment(data: dict, index: int, count: int, currency: str) -> SegmentView:
+    relationships = data["relationships"]
+    return SegmentView(
+        pk=data["id"],
+        name=data["name"],
+        description=data["description"],
+        expected_type=data["expected_type"],
+        expectation=data["expectation"],
+        customer_count=data["customer_count"],
+        purchases_per_year=_decimal(data["purchases_per_year"]),
+        average_spend=_decimal(data["average_spend"]),
+        relationships=tuple(
+            _relationship(rel, data, i, len(relationships), currency)
+            for i, rel in enumerate(relationships)
+        ),
+        is_first=index == 0,
+        is_last=index == count - 1,
+    )
+
+
+def _relationship(
+    data: dict, segment: dict, index: int, count: int, currency: str
+) -> RelationshipView:
+    costs = data["costs"]
+    return RelationshipView(
+        pk=data["id"],
+        segment_pk=segment["id"],
+        segment_name=segment["name"],
+        type=data["type"],
+        contact=data["contact"],
+        reach=data["reach"],
+        bond=data["bond"],
+        goals=tuple(g for g in Relationship.Goal.values if g in data["goals"]),
+        state=data["state"],
+        interaction=data["interaction"],
+        costs=tuple(
+            CostLine(
+                pk=cost["id"],
+                label=cost["label"],
+                amount=Decimal(cost["amount"]),
+                frequency=cost["frequency"],
+                is_first=i == 0,
+                is_last=i == len(costs) - 1,
+            )
+            for i, cost in enumerate(costs)
+        ),
+        currency=currency,
+        is_first=index == 0,
+        is_last=index == count - 1,
+    )

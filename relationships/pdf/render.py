@@ -1,0 +1,101 @@
+"""The PDF of a block: its HTML (``templates/relationships/pdf/``) laid out by WeasyPrint.
+
+Reads a ``Block``, so the PDF of a live canvas and of a submission are made the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from relationships.models import Relationship
+from relationships.pdf.fetcher import lay_out
+from relationships.pdf.planner import (
+    DENSITIES,
+    DESCRIPTION_LIMIT,
+    SIZES,
+    TITLE_LIMIT,
+    PitchPlan,
+    goal_legend,
+    plan_pitch,
+    shorten,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from relationships.block import Block
+
+LAYOUTS = ("pitch", "report")
+RETRIES = 5  # layouts of the pitch page before it is printed as it comes out
+
+
+@dataclass(frozen=True)
+class PdfOptions:
+    """What the reader asked for: ``layout`` pitch|report and ``size`` a4|wide (16:9)."""
+
+    layout: str = "pitch"
+    size: str = "a4"
+
+    @classmethod
+    def from_query(cls, params: Mapping[str, str]) -> PdfOptions:
+        """Read ``?layout=&size=``; a missing or unknown value falls back to the default."""
+        layout = params.get("layout", "")
+        size = params.get("size", "")
+        return cls(
+            layout=layout if layout in LAYOUTS else cls.layout,
+            size=size if size in SIZES else cls.size,
+        )
+
+
+def pdf_html(block: Block, options: PdfOptions, plan: PitchPlan, part: str = "") -> str:
+    """The HTML WeasyPrint lays out, in the active language.
+
+    ``part`` "pitch" or "report" gives that part alone: the report after an empty first page
+    that stands for the pitch page, so that the report's page numbers count the pitch page.
+    """
+    context = {
+        "canvas": block,
+        "options": options,
+        "plan": plan,
+        "title": shorten(block.title, TITLE_LIMIT),
+        "description": shorten(block.description, DESCRIPTION_LIMIT),
+        "changed": timezone.localtime(block.updated_at) if block.updated_at else None,
+        "goal_legend": [
+            (initial, Relationship.Goal(goal).label) for goal, initial in goal_legend()
+        ],
+        "with_pitch": part != "report",
+        "with_report": options.layout == "report" and part != "pitch",
+    }
+    return render_to_string("relationships/pdf/document.html", context)
+
+
+def render_pdf(block: Block, options: PdfOptions) -> bytes:
+    """Render the PDF of a block. Every block prints, however big.
+
+    The pitch page is laid out at the roomiest density that keeps it to one page: a layout
+    that runs over is tried again denser, then with less room, up to ``RETRIES`` times. It is
+    a document of its own, so a retry lays out that one page again and not the whole report,
+    which follows in a second document. Takes a few hundred milliseconds;
+    ``relationships.pdf.cache`` keeps the result.
+    """
+    start, squeeze = 0, 1.0
+    for _attempt in range(RETRIES):
+        plan = plan_pitch(block, options.size, start=start, squeeze=squeeze)
+        pitch = lay_out(pdf_html(block, options, plan, part="pitch"))
+        if len(pitch.pages) <= 1:
+            break
+        densest = DENSITIES.index(plan.density) == len(DENSITIES) - 1
+        if densest:
+            squeeze *= 0.85
+        else:
+            start = DENSITIES.index(plan.density) + 1
+    if options.layout != "report":
+        return pitch.write_pdf()
+    if len(pitch.pages) > 1:  # never fit: one document, so the page numbers count every page
+        return lay_out(pdf_html(block, options, plan)).write_pdf()
+    report = lay_out(pdf_html(block, options, plan, part="report"))
+    return pitch.copy([pitch.pages[0], *report.pages[1:]]).write_pdf()

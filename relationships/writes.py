@@ -1,0 +1,44 @@
+"""The one write path of a block: every change to a canvas's content goes through here.
+
+``change_block`` runs the change in a transaction and, if it wrote anything, moves the canvas
+to its next revision and stamps its last change, in one UPDATE. Whatever keys on the revision
+(the PDF cache) can then never serve an old block, and no view has to remember to mark the
+canvas edited. It gives back a fresh ``Block`` to render.
+
+A new canvas (the create form, an import, a copy, the sample) starts at revision 1 and needs
+no bump: ``relationships.document.create_canvas_from_document`` builds one from a document.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.http import Http404
+from django.utils import timezone
+
+from relationships.block import Block
+from relationships.models import Canvas
+
+
+def change_block(canvas_pk: int, write: Callable[[], object]) -> Block | None:
+    """Run ``write`` in a transaction; unless it returns False, bump the canvas's revision.
+
+    Returns the block as it is after the change (four queries), or None when ``write``
+    returned False: a form refused by a conflict, a move past either end. The caller then
+    shows the form's errors or loads the block itself. Raises Http404 when the canvas, or the
+    row the change belongs to, was deleted meanwhile (another tab).
+    """
+    try:
+        with transaction.atomic():
+            if write() is False:
+                return None
+            Canvas.objects.filter(pk=canvas_pk).update(
+                revision=F("revision") + 1, updated_at=timezone.now()
+            )
+    except IntegrityError:
+        # Forms have checked every value; what the database refuses at commit (foreign keys
+        # are checked then) is a row this one belongs to, deleted in another tab meanwhile.
+        raise Http404("The item this belongs to was deleted meanwhile.") from None
+    return Block.load(canvas_pk)

@@ -1,0 +1,199 @@
+"""A submission reads as a Block: its PDF, the diff of two, the class-wide gaps, query counts."""
+
+import io
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+from pypdf import PdfReader
+
+from classrooms.models import Comment, Submission
+from classrooms.review import class_gaps, diff_documents
+from relationships.block import Block
+from relationships.completeness import Rule
+from relationships.models import Canvas
+from relationships.sample import create_sample_canvas
+from relationships.writes import change_block
+from tests.classrooms.factories import make_student_submission
+from tests.factories import make_block, make_canvas, make_relationship, make_segment, make_user
+from tests.helpers import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache(settings):
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    }
+    cache.clear()
+
+
+@pytest.fixture
+def submission(assignment):
+    return make_student_submission(assignment, "ana")
+
+
+def pdf_text(response) -> str:
+    assert response.status_code == 200, response.status_code
+    assert response["Content-Type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.content))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+# --- the PDF of a submission --------------------------------------------------------------
+
+
+def test_the_pdf_of_a_submission_shows_what_was_handed_in_after_the_canvas_changed(
+    teacher_client, submission
+):
+    canvas = Canvas.objects.get(pk=submission.canvas_id)
+    segment = canvas.segments.first()
+    segment.name = "Renamed after handing in"
+    change_block(canvas.pk, segment.save)
+    url = reverse("submission_pdf", args=[submission.pk])
+    for client in (teacher_client, client_for(submission.student)):
+        text = pdf_text(client.get(url, {"layout": "report"}))
+        assert "Familias del barrio" in text
+        assert "Renamed after handing in" not in text
+    live = client_for(submission.student).get(reverse("canvas_pdf", args=[canvas.pk]))
+    assert "Renamed after handing in" in pdf_text(live)
+
+
+def test_a_stranger_or_another_student_gets_a_404_for_a_submissions_pdf(assignment, submission):
+    other = make_student_submission(assignment, "ben")
+    url = reverse("submission_pdf", args=[submission.pk])
+    assert client_for(other.student).get(url).status_code == 404
+    assert client_for(make_user("stranger")).get(url).status_code == 404
+    assert client_for().get(url).status_code == 302  # to the log-in page
+
+
+def test_review_and_feedback_pages_link_to_the_submissions_pdf(teacher_client, submission):
+    url = reverse("submission_pdf", args=[submission.pk])
+    review = teacher_client.get(reverse("submission_review", args=[submission.pk]))
+    feedback = client_for(submission.student).get(
+        reverse("submission_feedback", args=[submission.pk])
+    )
+    assert f'action="{url}"' in review.text
+    assert f'action="{url}"' in feedback.text
+
+
+def test_a_submissions_pdf_is_rendered_once_then_cached(teacher_client, submission):
+    url = reverse("submission_pdf", args=[submission.pk])
+    first = teacher_client.get(url)
+    again = teacher_client.get(url, headers={"If-None-Match": first["ETag"]})
+    assert again.status_code == 304
+
+
+# --- what changed -------------------------------------------------------------------------
+
+
+def test_the_diff_covers_the_venture_and_its_answers_with_before_and_after():
+    canvas = create_sample_canvas(make_user())
+    before = Block.load(canvas.pk).document
+    Canvas.objects.filter(pk=canvas.pk).update(
+        business_fit="La furgoneta reparte también a las oficinas.", currency="USD"
+    )
+    after = Block.load(canvas.pk).document
+    (change,) = diff_documents(before, after)
+    assert (change.kind, change.what, change.anchor) == ("changed", "canvas", "canvas-header")
+    fields = {f.name: f for f in change.fields}
+    assert set(fields) == {"business_fit", "currency"}
+    assert fields["business_fit"].before.startswith("La suscripción y el reparto")
+    assert fields["business_fit"].after == "La furgoneta reparte también a las oficinas."
+    assert (fields["currency"].before, fields["currency"].after) == ("Euro", "US dollar")
+
+
+def test_the_review_page_says_the_answer_changed_in_words(teacher_client, teacher, assignment):
+    first = make_student_submission(assignment, "ana")
+    first.set_verdict(Submission.Status.CHANGES_REQUESTED, "Explain the fit", teacher)
+    Canvas.objects.filter(pk=first.canvas_id).update(market_effect="Ser la panadería del barrio.")
+    second = assignment.submit(first.student, Canvas.objects.get(pk=first.canvas_id))
+    page = teacher_client.get(reverse("submission_review", args=[second.pk])).text
+    assert "Nothing changed in the block" not in page
+    assert "Venture and block answers changed" in page
+    assert "Effect wanted on the market" in page
+    assert "Ser la panadería del barrio." in page
+
+
+def test_a_changed_number_and_goals_read_as_the_student_typed_them():
+    canvas = make_canvas()
+    segment = make_segment(canvas, name="Oficinas", customer_count=1200)
+    relationship = make_relationship(segment, goals=("acquisition",))
+    before = Block.load(canvas.pk).document
+    segment.customer_count = 1500
+    segment.save()
+    relationship.goals = ["acquisition", "retention"]
+    relationship.save()
+    changes = diff_documents(before, Block.load(canvas.pk).document)
+    shown = {(f.name, f.before, f.after) for change in changes for f in change.fields}
+    assert ("customer_count", "1,200", "1,500") in shown
+    assert ("goals", "Acquisition", "Acquisition, Retention") in shown
+
+
+# --- what the class tends to miss ---------------------------------------------------------
+
+
+def test_class_gaps_count_the_rules_each_students_list_shows():
+    full = Block.load(make_block(segments=1, relationships=1, costs=1).pk)
+    no_cost = Block.load(make_block(segments=1, relationships=2, costs=0).pk)
+    empty = Block.from_document({**full.document, "segments": [], "market_effect": ""})
+    gaps = {gap.rule: gap.count for gap in class_gaps([full, no_cost, empty])}
+    assert gaps == {
+        Rule.RELATIONSHIP_COST: 1,
+        Rule.FIRST_SEGMENT: 1,
+        Rule.MARKET_EFFECT: 1,
+    }
+    for rule, count in gaps.items():
+        assert count == sum(
+            1 for b in (full, no_cost, empty) if rule in b.completeness.broken_rules
+        )
+
+
+def test_the_class_page_does_not_count_an_unused_type_as_a_weakness(
+    teacher_client, classroom, assignment
+):
+    make_student_submission(assignment, "ana")
+    make_student_submission(assignment, "ben")
+    page = teacher_client.get(reverse("class_detail", args=[classroom.pk])).text
+    assert "co-creation" not in page.lower()
+    assert "2 of 2 do not estimate what some segment is worth" not in page
+
+
+# --- query counts -------------------------------------------------------------------------
+
+
+def _commented_submission(assignment, username, segments):
+    student = make_user(username)
+    assignment.classroom.join(student)
+    submission = assignment.submit(
+        student, make_block(student, segments=segments, relationships=3, costs=2)
+    )
+    for anchor in submission.block.anchors:
+        Comment.objects.create(submission=submission, author=None, anchor=anchor, body="Bien")
+    return submission
+
+
+@pytest.mark.parametrize("segments", [1, 8])
+def test_the_review_page_takes_the_same_queries_whatever_the_size(
+    teacher_client, assignment, django_assert_num_queries, segments
+):
+    submission = _commented_submission(assignment, f"s{segments}", segments)
+    # session, user, submission, comments, previous reviewed, rubric, comment bank,
+    # next waiting (handed in later, else the first), unread badge
+    with django_assert_num_queries(10):
+        page = teacher_client.get(reverse("submission_review", args=[submission.pk]))
+    assert page.text.count('class="relationship-card') == segments * 3
+
+
+@pytest.mark.parametrize("segments", [1, 8])
+def test_the_feedback_page_takes_the_same_queries_whatever_the_size(
+    assignment, django_assert_num_queries, segments
+):
+    submission = _commented_submission(assignment, f"s{segments}", segments)
+    client = client_for(submission.student)
+    # session, user, submission, comments, rubric, unread badge
+    with django_assert_num_queries(6):
+        page = client.get(reverse("submission_feedback", args=[submission.pk]))
+    assert page.text.count('class="relationship-card') == segments * 3
