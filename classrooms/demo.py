@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from classrooms.models import Assignment, Classroom, Comment, RubricScore, Submission
 from relationships.document import create_canvas_from_document
-from relationships.models import Canvas
 from relationships.sample import SAMPLE, sample_document
+from relationships.writes import change_block
 
 TEACHER_USERNAME = "profe"
 CLASS_NAME = "Emprendimiento"
@@ -36,17 +36,36 @@ def _variant(index: int) -> dict:
     return data
 
 
+PLAN = [
+    "changes_requested_unread",  # demo: reviewed, feedback waiting to be read
+    "not_submitted",
+    "not_submitted",
+    "submitted",
+    "submitted",
+    "submitted_late",
+    "submitted",
+    "changes_requested",
+    "resubmitted",
+    "approved",
+    "approved",
+    "approved",
+]
+
+
+def _user(username: str, password: str):
+    user, created = get_user_model().objects.get_or_create(username=username)
+    if created:
+        user.set_password(password)
+        user.save()
+    return user
+
+
 @transaction.atomic
 def create_demo_class(demo_student, password: str) -> Classroom | None:
     """Create the demo class once; return None when it already exists."""
-    User = get_user_model()
-    teacher, created = User.objects.get_or_create(username=TEACHER_USERNAME)
-    if created:
-        teacher.set_password(password)
-        teacher.save()
+    teacher = _user(TEACHER_USERNAME, password)
     if teacher.taught_classes.filter(name=CLASS_NAME).exists():
         return None
-    now = timezone.now()
     classroom = Classroom.objects.create(name=CLASS_NAME, term="2026-27", teacher=teacher)
     assignment = Assignment.objects.create(
         classroom=classroom,
@@ -55,60 +74,45 @@ def create_demo_class(demo_student, password: str) -> Classroom | None:
             "Describe las relaciones con cada segmento, con su coste, y explica cómo encajan "
             "en tu modelo de negocio."
         ),
-        due_at=now - timedelta(days=1),
+        due_at=timezone.now() - timedelta(days=1),
     )
-    students = [demo_student]
-    for username in STUDENTS:
-        student, created = User.objects.get_or_create(username=username)
-        if created:
-            student.set_password(password)
-            student.save()
-        students.append(student)
-    plan = [
-        "changes_requested_unread",  # demo: reviewed, feedback waiting to be read
-        "not_submitted",
-        "not_submitted",
-        "submitted",
-        "submitted",
-        "submitted_late",
-        "submitted",
-        "changes_requested",
-        "resubmitted",
-        "approved",
-        "approved",
-        "approved",
-    ]
-    for index, (student, state) in enumerate(zip(students, plan, strict=True)):
+    students = [demo_student] + [_user(username, password) for username in STUDENTS]
+    for index, (student, state) in enumerate(zip(students, PLAN, strict=True)):
         classroom.join(student)
-        if state == "not_submitted":
-            continue
-        canvas = (
-            student.canvases.filter(title=SAMPLE["title"]).first()
-            if student == demo_student
-            else None
-        ) or create_canvas_from_document(student, _variant(index))
-        submission = assignment.submit(student, canvas)
-        when = now - timedelta(days=3, hours=index) if state != "submitted_late" else now
-        submission.submitted_at = when
-        submission.is_late = when > assignment.due_at
-        submission.save(update_fields=["submitted_at", "is_late"])
-        if state in {"changes_requested", "changes_requested_unread", "resubmitted"}:
-            _review(submission, teacher, Submission.Status.CHANGES_REQUESTED)
-        if state == "approved":
-            _review(submission, teacher, Submission.Status.APPROVED)
-        if state in {"changes_requested", "resubmitted", "approved"}:  # feedback already read
-            submission.feedback_seen_at = timezone.now()
-            submission.save(update_fields=["feedback_seen_at"])
-        if state == "resubmitted":
-            block = Canvas.objects.with_block().get(pk=canvas.pk)
-            segment = block.segments.all()[1]
-            segment.expectation = "Un contacto fijo y respuesta en menos de una hora."
-            segment.save()
-            later = assignment.submit(student, canvas)
-            later.submitted_at = when + timedelta(days=1)
-            later.is_late = later.submitted_at > assignment.due_at
-            later.save(update_fields=["submitted_at", "is_late"])
+        if state != "not_submitted":
+            canvas = (
+                student.canvases.filter(title=SAMPLE["title"]).first()
+                if student == demo_student
+                else None
+            ) or create_canvas_from_document(student, _variant(index))
+            _hand_in(assignment, student, canvas, index, state)
     return classroom
+
+
+def _hand_in(assignment: Assignment, student, canvas, index: int, state: str) -> None:
+    """Hand ``canvas`` in and take it as far along the review as ``state`` says."""
+    now = timezone.now()
+    submission = assignment.submit(student, canvas)
+    when = now - timedelta(days=3, hours=index) if state != "submitted_late" else now
+    submission.submitted_at = when
+    submission.is_late = when > assignment.due_at
+    submission.save(update_fields=["submitted_at", "is_late"])
+    teacher = assignment.classroom.teacher
+    if state in {"changes_requested", "changes_requested_unread", "resubmitted"}:
+        _review(submission, teacher, Submission.Status.CHANGES_REQUESTED)
+    if state == "approved":
+        _review(submission, teacher, Submission.Status.APPROVED)
+    if state in {"changes_requested", "resubmitted", "approved"}:  # feedback already read
+        submission.feedback_seen_at = timezone.now()
+        submission.save(update_fields=["feedback_seen_at"])
+    if state == "resubmitted":
+        segment = canvas.segments.all()[1]
+        segment.expectation = "Un contacto fijo y respuesta en menos de una hora."
+        change_block(canvas.pk, segment.save)
+        later = assignment.submit(student, canvas)
+        later.submitted_at = when + timedelta(days=1)
+        later.is_late = later.submitted_at > assignment.due_at
+        later.save(update_fields=["submitted_at", "is_late"])
 
 
 def _review(submission: Submission, teacher, status: str) -> None:

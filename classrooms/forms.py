@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from classrooms.join_codes import normalise_join_code
 from classrooms.models import (
     Assignment,
     Classroom,
@@ -13,7 +14,6 @@ from classrooms.models import (
     RubricScore,
     SavedComment,
     Submission,
-    normalise_join_code,
 )
 from relationships.models import Canvas
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from decimal import Decimal
 from functools import cached_property
 
@@ -12,20 +11,9 @@ from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from classrooms.join_codes import new_join_code
 from relationships.block import Block
 from relationships.models import Canvas
-
-# No 0/O, 1/I/L: a code read aloud in class or copied from a board must not be ambiguous.
-JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-JOIN_CODE_LENGTH = 6
-
-
-def new_join_code() -> str:
-    return "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
-
-
-def normalise_join_code(code: str) -> str:
-    return "".join(code.split()).upper().replace("-", "")
 
 
 class ClassroomQuerySet(models.QuerySet):
@@ -165,6 +153,24 @@ class SubmissionQuerySet(models.QuerySet):
             .values("pk")[:1]
         )
         return self.filter(pk=Subquery(newest))
+
+    def readable_by(self, user) -> SubmissionQuerySet:
+        """Submissions ``user`` may read: their own, and those of the classes they teach."""
+        return self.filter(
+            Q(student=user) | Q(assignment__classroom__in=Classroom.objects.for_teacher(user))
+        )
+
+    def newest_of_each_student(self, classroom: Classroom) -> list[Submission]:
+        """Each student's newest submission to any of the class's assignments. One query."""
+        newest: dict[int, Submission] = {}
+        latest = (
+            self.filter(assignment__classroom=classroom)
+            .latest_per_student()
+            .order_by("student_id", "-submitted_at")
+        )
+        for submission in latest:
+            newest.setdefault(submission.student_id, submission)
+        return list(newest.values())
 
     def waiting_for_review(self, assignment: Assignment) -> SubmissionQuerySet:
         """The review queue: each current student's newest submission still waiting for a verdict.

@@ -25,7 +25,12 @@ from typing import TYPE_CHECKING, Any
 from django.shortcuts import get_object_or_404
 from django.utils.dateparse import parse_datetime
 
-from relationships.document import canvas_document
+from relationships.document import (
+    CANVAS_FIELDS,
+    RELATIONSHIP_FIELDS,
+    SEGMENT_FIELDS,
+    canvas_document,
+)
 from relationships.models import ZERO, Canvas, CostItem, Currency, Relationship, RelationshipType
 
 if TYPE_CHECKING:
@@ -208,11 +213,13 @@ class Block:
         self.document = document
         self.revision = revision
         self.pk: int = document["id"]
-        self.title: str = document["title"]
-        self.description: str = document["description"]
-        self.currency: str = document["currency"]
-        self.business_fit: str = document["business_fit"]
-        self.market_effect: str = document["market_effect"]
+        self.title: str
+        self.description: str
+        self.currency: str
+        self.business_fit: str
+        self.market_effect: str
+        for name in CANVAS_FIELDS:
+            setattr(self, name, document[name])
         self.updated_at: datetime | None = _datetime(document.get("updated_at"))
         self.segments: tuple[SegmentView, ...] = tuple(
             _segment(data, index, len(document["segments"]), self.currency)
@@ -299,15 +306,11 @@ def _datetime(value: Any) -> datetime | None:
 
 def _segment(data: dict, index: int, count: int, currency: str) -> SegmentView:
     relationships = data["relationships"]
+    figures = {name: _decimal(data[name]) for name in ("purchases_per_year", "average_spend")}
     return SegmentView(
         pk=data["id"],
-        name=data["name"],
-        description=data["description"],
-        expected_type=data["expected_type"],
-        expectation=data["expectation"],
-        customer_count=data["customer_count"],
-        purchases_per_year=_decimal(data["purchases_per_year"]),
-        average_spend=_decimal(data["average_spend"]),
+        **{name: data[name] for name in SEGMENT_FIELDS if name not in figures},
+        **figures,
         relationships=tuple(
             _relationship(rel, data, i, len(relationships), currency)
             for i, rel in enumerate(relationships)
@@ -325,13 +328,8 @@ def _relationship(
         pk=data["id"],
         segment_pk=segment["id"],
         segment_name=segment["name"],
-        type=data["type"],
-        contact=data["contact"],
-        reach=data["reach"],
-        bond=data["bond"],
+        **{name: data[name] for name in RELATIONSHIP_FIELDS},
         goals=tuple(g for g in Relationship.Goal.values if g in data["goals"]),
-        state=data["state"],
-        interaction=data["interaction"],
         costs=tuple(
             CostLine(
                 pk=cost["id"],

@@ -1,9 +1,8 @@
 """The canonical JSON document of a canvas: its schema, and the one function that builds a canvas.
 
 One document serves four purposes: the frozen snapshot a teacher reviews, the diff between two
-snapshots, export/import of a user's canvases, and rendering (``block_from_document`` gives
-unsaved model instances with their children cached, which the editor's templates, the totals
-and the completeness rules read exactly as they read a live, prefetched canvas).
+snapshots, export/import of a user's canvases, and rendering (``relationships.block.Block`` is
+built from a document, live or frozen).
 
 What a valid document is (types, lengths, choices, bounds, dates) is said once, in ``SCHEMA``
 below, and checked by ``validate_document``; lengths, choices and bounds are the model fields'
@@ -41,7 +40,6 @@ SEGMENT_FIELDS = (
 )
 RELATIONSHIP_FIELDS = ("type", "contact", "reach", "bond", "state", "interaction")
 COST_FIELDS = ("label", "amount", "frequency")
-DECIMAL_FIELDS = {"purchases_per_year", "average_spend", "amount"}
 
 # Dates a document may carry. Far beyond these, moving a date to UTC overflows Python's calendar
 # (year 1 at +14:00), and no canvas was edited before 1970 or will be after 2200.
@@ -61,12 +59,6 @@ class _Invalid(DocumentError):
 
 def _plain(value: Any) -> Any:
     return str(value) if isinstance(value, Decimal) else value
-
-
-def _decimal(name: str, value: Any) -> Any:
-    if name in DECIMAL_FIELDS and value is not None:
-        return Decimal(value)
-    return value
 
 
 def canvas_document(canvas: Canvas) -> dict:
@@ -99,56 +91,6 @@ def canvas_document(canvas: Canvas) -> dict:
             for segment in canvas.segments.all()
         ],
     }
-
-
-def _check_version(document: dict) -> None:
-    if not isinstance(document, dict) or document.get("version") != DOCUMENT_VERSION:
-        raise DocumentError(f"expected a canvas document of version {DOCUMENT_VERSION}")
-
-
-def block_from_document(document: dict) -> Canvas:
-    """Unsaved model instances for a document, children cached as if prefetched.
-
-    The instances carry the ids recorded in the document, so anchors such as
-    ``relationship-12`` mean the same row in a snapshot and in the live canvas it came from.
-    Never save them.
-    """
-    _check_version(document)
-    canvas = Canvas(pk=document["id"], **{k: document[k] for k in CANVAS_FIELDS})
-    if document.get("updated_at"):
-        canvas.updated_at = parse_datetime(document["updated_at"])
-    segments = []
-    for position, seg in enumerate(document["segments"]):
-        segment = Segment(
-            pk=seg["id"],
-            canvas=canvas,
-            position=position,
-            **{k: _decimal(k, seg[k]) for k in SEGMENT_FIELDS},
-        )
-        relationships = []
-        for rel_position, rel in enumerate(seg["relationships"]):
-            relationship = Relationship(
-                pk=rel["id"],
-                segment=segment,
-                position=rel_position,
-                **{k: rel[k] for k in RELATIONSHIP_FIELDS},
-            )
-            relationship.goals = rel["goals"]
-            costs = [
-                CostItem(
-                    pk=cost["id"],
-                    relationship=relationship,
-                    position=cost_position,
-                    **{k: _decimal(k, cost[k]) for k in COST_FIELDS},
-                )
-                for cost_position, cost in enumerate(rel["costs"])
-            ]
-            relationship._prefetched_objects_cache = {"cost_items": costs}
-            relationships.append(relationship)
-        segment._prefetched_objects_cache = {"relationships": relationships}
-        segments.append(segment)
-    canvas._prefetched_objects_cache = {"segments": segments}
-    return canvas
 
 
 def _shorten(text: str, length: int = 40) -> str:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from relationships import views, views_export
+from relationships import views
 
 urlpatterns = [
     path("", views.canvas_list, name="canvas_list"),
@@ -10,7 +10,7 @@ urlpatterns = [
     path("canvases/<int:pk>/rename/", views.canvas_rename, name="canvas_rename"),
     path("canvases/<int:pk>/duplicate/", views.canvas_duplicate, name="canvas_duplicate"),
     path("canvases/<int:pk>/delete/", views.canvas_delete, name="canvas_delete"),
-    path("canvases/<int:pk>/export.pdf", views_export.canvas_pdf, name="canvas_pdf"),
+    path("canvases/<int:pk>/export.pdf", views.canvas_pdf, name="canvas_pdf"),
     path("canvases/<int:canvas_pk>/segments/new/", views.segment_create, name="segment_create"),
     path("segments/<int:pk>/edit/", views.segment_edit, name="segment_edit"),
     path("segments/<int:pk>/delete/", views.segment_delete, name="segment_delete"),

@@ -62,3 +62,15 @@ def still_throttle_clock(monkeypatch):
     from canvas_site import throttle
 
     monkeypatch.setattr(throttle, "clock", lambda: 1_800_000_000.0 - 1_800_000_000.0 % 86400)
+
+
+@pytest.fixture
+def locmem_cache(settings):
+    """An empty in-memory default cache (PDFs, throttles), whatever the settings say."""
+    from django.core.cache import cache
+
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    }
+    cache.clear()

@@ -200,64 +200,53 @@ class PitchWarning:
     anchor: str
 
 
+def _shortened_texts(block: Block) -> list[PitchWarning]:
+    """The names and description the pitch page cuts with "…"."""
+    warnings = []
+    if len(block.title) > TITLE_LIMIT:
+        text = _("The venture's name is cut after %(limit)s characters.")
+        warnings.append(PitchWarning(text % {"limit": TITLE_LIMIT}, "canvas-header"))
+    if len(block.description) > DESCRIPTION_LIMIT:
+        text = _("The description of the venture is cut after %(limit)s characters.")
+        warnings.append(PitchWarning(text % {"limit": DESCRIPTION_LIMIT}, "canvas-header"))
+    for segment in block.segments:
+        if len(segment.name) > SEGMENT_NAME_LIMIT:
+            text = _("The name of the segment “%(name)s” is cut after %(limit)s characters.")
+            names = {"name": shorten(segment.name, 40), "limit": SEGMENT_NAME_LIMIT}
+            warnings.append(PitchWarning(text % names, segment.anchor))
+    return warnings
+
+
+def _left_out(block: Block) -> list[PitchWarning]:
+    """The segments and relationships left off the page in either size, counted."""
+    warnings = []
+    plans = [plan_pitch(block, size) for size in SIZES]
+    hidden_segments = max(plan.hidden_segments for plan in plans)
+    if hidden_segments:
+        text = ngettext(
+            "%(count)s segment does not fit on the page; the full report has it.",
+            "%(count)s segments do not fit on the page; the full report has them.",
+            hidden_segments,
+        )
+        warnings.append(PitchWarning(text % {"count": hidden_segments}, "board"))
+    hidden: dict[SegmentView, int] = {}
+    for plan in plans:
+        for slot in (slot for row in plan.rows for slot in row if slot.hidden):
+            hidden[slot.segment] = max(hidden.get(slot.segment, 0), slot.hidden)
+    for segment, count in hidden.items():
+        text = ngettext(
+            "“%(name)s”: %(count)s relationship does not fit on the page.",
+            "“%(name)s”: %(count)s relationships do not fit on the page.",
+            count,
+        )
+        names = {"name": shorten(segment.name, 40), "count": count}
+        warnings.append(PitchWarning(text % names, segment.anchor))
+    return warnings
+
+
 def pitch_overflow(block: Block) -> list[PitchWarning]:
     """What the one-page pitch layout will shorten or leave out, in the writer's words.
 
     Read it as ``block.pitch_warnings`` (worked out once per block). No query.
     """
-    warnings = []
-    if len(block.title) > TITLE_LIMIT:
-        warnings.append(
-            PitchWarning(
-                _("The venture's name is cut after %(limit)s characters.") % {"limit": TITLE_LIMIT},
-                "canvas-header",
-            )
-        )
-    if len(block.description) > DESCRIPTION_LIMIT:
-        warnings.append(
-            PitchWarning(
-                _("The description of the venture is cut after %(limit)s characters.")
-                % {"limit": DESCRIPTION_LIMIT},
-                "canvas-header",
-            )
-        )
-    for segment in block.segments:
-        if len(segment.name) > SEGMENT_NAME_LIMIT:
-            warnings.append(
-                PitchWarning(
-                    _("The name of the segment “%(name)s” is cut after %(limit)s characters.")
-                    % {"name": shorten(segment.name, 40), "limit": SEGMENT_NAME_LIMIT},
-                    segment.anchor,
-                )
-            )
-    plans = [plan_pitch(block, size) for size in SIZES]
-    hidden_segments = max(plan.hidden_segments for plan in plans)
-    if hidden_segments:
-        warnings.append(
-            PitchWarning(
-                ngettext(
-                    "%(count)s segment does not fit on the page; the full report has it.",
-                    "%(count)s segments do not fit on the page; the full report has them.",
-                    hidden_segments,
-                )
-                % {"count": hidden_segments},
-                "board",
-            )
-        )
-    hidden = {}
-    for plan in plans:
-        for slot in (slot for row in plan.rows for slot in row if slot.hidden):
-            hidden[slot.segment] = max(hidden.get(slot.segment, 0), slot.hidden)
-    for segment, count in hidden.items():
-        warnings.append(
-            PitchWarning(
-                ngettext(
-                    "“%(name)s”: %(count)s relationship does not fit on the page.",
-                    "“%(name)s”: %(count)s relationships do not fit on the page.",
-                    count,
-                )
-                % {"name": shorten(segment.name, 40), "count": count},
-                segment.anchor,
-            )
-        )
-    return warnings
+    return _shortened_texts(block) + _left_out(block)

@@ -292,3 +292,19 @@ def test_htmx_requests_without_csrf_token_are_refused(client, user, canvas):
     response = strict.post(reverse("segment_create", args=[canvas.pk]), {"name": "X"}, headers=HTMX)
     assert response.status_code == 403
     assert not canvas.segments.exists()
+
+
+def test_a_canvas_that_cannot_be_copied_says_so_instead_of_failing(
+    owner_client, canvas, monkeypatch
+):
+    from relationships.document import DocumentError
+    from relationships.models import Canvas
+
+    def refuse(self, title):  # e.g. a NUL stored in SQLite before the document had a schema
+        raise DocumentError("Canvas “Bakery”: title: holds a character no database can store")
+
+    monkeypatch.setattr(Canvas, "duplicate", refuse)
+    response = owner_client.post(reverse("canvas_duplicate", args=[canvas.pk]), follow=True)
+    assert response.status_code == 200
+    assert "“Bakery” could not be copied." in response.text
+    assert Canvas.objects.count() == 1

@@ -22,14 +22,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache(settings):
-    settings.CACHES = {
-        **settings.CACHES,
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    }
-    from django.core.cache import cache
-
-    cache.clear()
+def _empty_cache(locmem_cache):
+    """Every test here starts with no PDF in the cache."""
 
 
 @pytest.fixture
@@ -318,7 +312,7 @@ def test_user_text_is_text_and_never_fetched(owner_client, user, monkeypatch, la
 def test_weasyprint_is_not_imported_with_the_app():
     code = (
         "import django, sys; django.setup();"
-        "import relationships.pdf, relationships.views_export, relationships.urls;"
+        "import relationships.pdf, relationships.views, relationships.urls;"
         "sys.exit('weasyprint' in sys.modules)"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

@@ -12,12 +12,12 @@ from django.test import RequestFactory
 from django.utils import translation
 
 from relationships.block import Block
+from relationships.models import Canvas, CostItem, Relationship, Segment
 from relationships.pdf.fetcher import lay_out
 from relationships.pdf.planner import plan_pitch
 from relationships.pdf.render import LAYOUTS, PdfOptions, pdf_html
-from relationships.models import Canvas, CostItem, Relationship, Segment
 from relationships.sample import create_sample_canvas
-from relationships.views_export import canvas_pdf
+from relationships.views.export import canvas_pdf
 
 
 def _large_canvas(owner, segments: int = 10, relationships: int = 7, costs: int = 3) -> Canvas:

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 
 from canvas_site.throttle import refused
 from relationships.pdf import PdfExport, PdfOptions
-from relationships.views import HtmxHttpRequest, _get_canvas_for_user
+from relationships.views.base import HtmxHttpRequest, _get_canvas_for_user
 
 # Renders (not cached copies) per user; THROTTLE_RATES = {"pdf": ...} in settings overrides it.
 PDF_RENDERS = "20/m"

@@ -1,0 +1,52 @@
+"""Classes and teacher review, by what they act on: ``classes``, ``assignments`` and ``review``
+(a submission, from the teacher's side and the student's). ``base`` holds the access helpers."""
+
+from classrooms.views.assignments import (
+    assignment_dashboard,
+    assignment_next,
+    assignment_results_csv,
+    assignment_submit,
+)
+from classrooms.views.classes import (
+    assignment_create,
+    class_detail,
+    class_joining,
+    class_list,
+    co_teacher_add,
+    join,
+    member_remove,
+    member_restore,
+)
+from classrooms.views.review import (
+    comment_create,
+    rubric_save,
+    saved_comment_create,
+    saved_comment_delete,
+    submission_feedback,
+    submission_pdf,
+    submission_review,
+    verdict_save,
+)
+
+__all__ = [
+    "assignment_create",
+    "assignment_dashboard",
+    "assignment_next",
+    "assignment_results_csv",
+    "assignment_submit",
+    "class_detail",
+    "class_joining",
+    "class_list",
+    "co_teacher_add",
+    "comment_create",
+    "join",
+    "member_remove",
+    "member_restore",
+    "rubric_save",
+    "saved_comment_create",
+    "saved_comment_delete",
+    "submission_feedback",
+    "submission_pdf",
+    "submission_review",
+    "verdict_save",
+]

@@ -1,0 +1,224 @@
+"""Views of a submission: the teacher's review (comments, rubric, verdict, comment bank), the
+student's feedback page, and the PDF of what was handed in."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import (
+    require_GET,
+    require_POST,
+    require_safe,
+)
+
+from classrooms.forms import (
+    CommentForm,
+    RubricForm,
+    SavedCommentForm,
+    VerdictForm,
+)
+from classrooms.models import (
+    Comment,
+    SavedComment,
+    Submission,
+)
+from classrooms.review import diff_documents
+from classrooms.views.base import (
+    _get_submission_for_reader,
+    _get_submission_for_student,
+    _get_submission_for_teacher,
+)
+from relationships.pdf import PdfExport, PdfOptions
+from relationships.views.base import HtmxHttpRequest
+from relationships.views.export import pdf_response
+
+# --- review ---------------------------------------------------------------------------------
+
+
+def _comments_by_anchor(comments: list[Comment]) -> dict[str, list[Comment]]:
+    """The comments grouped by the place of the block they point at ("" the whole canvas)."""
+    by_anchor: dict[str, list[Comment]] = {}
+    for comment in comments:
+        by_anchor.setdefault(comment.anchor, []).append(comment)
+    return by_anchor
+
+
+def _snapshot_context(submission: Submission, comments: list[Comment]) -> dict:
+    """What every page showing a frozen submission needs: the block, read-only, commented."""
+    by_anchor = _comments_by_anchor(comments)
+    return {
+        "submission": submission,
+        "assignment": submission.assignment,
+        "classroom": submission.assignment.classroom,
+        "canvas": submission.block,
+        "readonly": True,
+        "comments_by_anchor": by_anchor,
+        "canvas_comments": by_anchor.get("", []),
+    }
+
+
+def _review_context(request: HtmxHttpRequest, submission: Submission, **forms_in_error) -> dict:
+    comments = list(submission.comments.select_related("author"))
+    previous = submission.previous_reviewed()
+    changes = diff_documents(previous.document, submission.document) if previous else None
+    return {
+        **_snapshot_context(submission, comments),
+        "private_notes": [c for c in comments if c.is_private],
+        "previous": previous,
+        "changes": changes,
+        "verdict_form": forms_in_error.get("verdict_form")
+        or VerdictForm(
+            initial={"status": submission.status, "summary": submission.verdict_summary}
+        ),
+        "rubric_form": forms_in_error.get("rubric_form") or RubricForm(submission=submission),
+        "comment_form": forms_in_error.get("comment_form") or CommentForm(submission=submission),
+        "saved_comments": list(SavedComment.objects.filter(teacher=request.user)),
+        "saved_comment_form": SavedCommentForm(teacher=request.user),
+        "next_submission": Submission.objects.waiting_for_review(submission.assignment).next_after(
+            submission
+        ),
+        "is_teacher": True,
+    }
+
+
+@require_safe
+def submission_review(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    submission = _get_submission_for_teacher(request, pk)
+    return render(request, "classrooms/review.html", _review_context(request, submission))
+
+
+@require_POST
+def comment_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    submission = _get_submission_for_teacher(request, pk)
+    form = CommentForm(request.POST, submission=submission)
+    if form.is_valid():
+        comment = form.save(commit=False)
+        comment.submission = submission
+        comment.author = request.user
+        comment.save()
+        if not comment.is_private:
+            submission.feedback_changed()
+        anchor = comment.anchor
+        if not request.htmx:
+            return redirect(f"{reverse('submission_review', args=[pk])}#{anchor or 'comments'}")
+        return _render_anchor_comments(
+            request, submission, anchor, CommentForm(submission=submission)
+        )
+    # The errors go beside the box the comment came from, or the whole canvas's if that row
+    # is not in this submission.
+    anchor = form.cleaned_data.get("anchor", "")
+    if request.htmx:
+        return _render_anchor_comments(request, submission, anchor, form)
+    context = _review_context(request, submission, comment_form=form)
+    context["error_anchor"] = anchor
+    return render(request, "classrooms/review.html", context)
+
+
+def _render_anchor_comments(request, submission, anchor: str, form) -> HttpResponse:
+    comments = [c for c in submission.comments.select_related("author") if c.anchor == anchor]
+    return render(
+        request,
+        "classrooms/review.html#anchor-comments",
+        {
+            "submission": submission,
+            "anchor": anchor,
+            "comments": comments,
+            "form": form,
+            "error_anchor": anchor if form.is_bound else None,
+            "is_teacher": True,
+        },
+    )
+
+
+@require_POST
+def rubric_save(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    submission = _get_submission_for_teacher(request, pk)
+    form = RubricForm(request.POST, submission=submission)
+    if not form.is_valid():
+        return render(
+            request,
+            "classrooms/review.html",
+            _review_context(request, submission, rubric_form=form),
+        )
+    form.save()
+    messages.success(request, _("Rubric saved."))
+    return redirect(f"{reverse('submission_review', args=[pk])}#rubric")
+
+
+@require_POST
+def verdict_save(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    submission = _get_submission_for_teacher(request, pk)
+    form = VerdictForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request,
+            "classrooms/review.html",
+            _review_context(request, submission, verdict_form=form),
+        )
+    submission.set_verdict(form.cleaned_data["status"], form.cleaned_data["summary"], request.user)
+    messages.success(
+        request,
+        _("Verdict saved for %(name)s.") % {"name": submission.student.get_username()},
+    )
+    if "next" in request.POST:
+        return redirect("assignment_next", pk=submission.assignment_id)
+    return redirect("submission_review", pk=pk)
+
+
+@require_POST
+def saved_comment_create(request: HtmxHttpRequest) -> HttpResponse:
+    form = SavedCommentForm(request.POST, teacher=request.user)
+    if form.is_valid():
+        form.save()
+        messages.success(request, _("Remark added to your comment bank."))
+    else:
+        messages.error(request, " ".join(form.errors.get("text", [])))
+    return _back_to(request)
+
+
+@require_POST
+def saved_comment_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    get_object_or_404(SavedComment, pk=pk, teacher=request.user).delete()
+    return _back_to(request)
+
+
+def _back_to(request: HtmxHttpRequest) -> HttpResponse:
+    """Back to the page the form came from (``next_url``) if it is one of ours, else the classes."""
+    next_url = request.POST.get("next_url", "")
+    if next_url.startswith("/") and url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return HttpResponseRedirect(next_url)
+    return redirect("class_list")
+
+
+@require_GET  # not HEAD: it would render a PDF and spend the user's budget for nothing
+def submission_pdf(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """The PDF of a submission as it was handed in: for its student and the class's teachers."""
+    submission = _get_submission_for_reader(request, pk)
+    options = PdfOptions.from_query(request.GET)
+    return pdf_response(request, PdfExport.of_submission(submission, options))
+
+
+# --- the student's side ---------------------------------------------------------------------
+
+
+@require_safe
+def submission_feedback(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """The student's frozen submission with the teacher's public comments, rubric and verdict."""
+    submission = _get_submission_for_student(request, pk)
+    public = [c for c in submission.comments.select_related("author") if not c.is_private]
+    context = {
+        **_snapshot_context(submission, public),
+        "rubric": list(submission.rubric_scores.all()),
+        "was_unread": submission.has_unread_feedback,
+        "is_teacher": False,
+    }
+    if submission.has_unread_feedback and request.method == "GET":  # not a HEAD: a real read
+        Submission.objects.filter(pk=pk).update(feedback_seen_at=timezone.now())
+    return render(request, "classrooms/feedback.html", context)

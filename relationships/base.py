@@ -1,0 +1,162 @@
+"""What the block's models are made of: bounds, choices, versioned rows kept in order.
+
+``relationships.models`` builds Canvas, Segment, Relationship and CostItem from these."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.validators import MaxLengthValidator
+from django.db import models, transaction
+from django.db.models import F, Max
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
+from django.utils.translation import gettext_lazy as _
+
+MAX_AMOUNT = Decimal("99999999.99")
+NAME_LENGTH = 120  # names and labels
+TEXT_LENGTH = 2000  # free texts: descriptions, answers, how we interact
+MAX_CUSTOMERS = 1_000_000_000
+MAX_PURCHASES_PER_YEAR = Decimal("100000")
+ZERO = Decimal("0.00")
+
+
+def free_text(verbose_name, **options) -> models.TextField:
+    """An optional free text of at most TEXT_LENGTH characters.
+
+    A TextField's ``max_length`` only sizes the form's textarea; the validator makes
+    ``full_clean`` (forms, the JSON import) refuse a longer text too.
+    """
+    return models.TextField(
+        verbose_name,
+        max_length=TEXT_LENGTH,
+        validators=[MaxLengthValidator(TEXT_LENGTH)],
+        blank=True,
+        **options,
+    )
+
+
+def length_limits(table: str, **limits: int) -> list[models.CheckConstraint]:
+    """Named constraints that hold each text to its length in the database itself.
+
+    ``max_length`` alone is checked only by forms and ``full_clean``: SQLite ignores VARCHAR
+    lengths and a TextField has none in any database.
+    """
+    return [
+        models.CheckConstraint(
+            condition=LessThanOrEqual(Length(field), limit), name=f"{table}_{field}_length"
+        )
+        for field, limit in limits.items()
+    ]
+
+
+class Currency(models.TextChoices):
+    """ISO 4217 codes offered for a canvas: the euro and the currencies of our users' countries."""
+
+    EUR = "EUR", _("Euro")
+    USD = "USD", _("US dollar")
+    GBP = "GBP", _("Pound sterling")
+    MXN = "MXN", _("Mexican peso")
+    ARS = "ARS", _("Argentine peso")
+    COP = "COP", _("Colombian peso")
+    CLP = "CLP", _("Chilean peso")
+    PEN = "PEN", _("Peruvian sol")
+    UYU = "UYU", _("Uruguayan peso")
+    BOB = "BOB", _("Bolivian boliviano")
+    GTQ = "GTQ", _("Guatemalan quetzal")
+    DOP = "DOP", _("Dominican peso")
+    CRC = "CRC", _("Costa Rican colón")
+
+
+class RelationshipType(models.TextChoices):
+    """The seven ways a venture can relate to a customer segment."""
+
+    PERSONAL = "personal", _("Personal assistance")
+    DEDICATED = "dedicated", _("Dedicated personal assistance")
+    SELF_SERVICE = "self_service", _("Self-service")
+    AUTOMATED = "automated", _("Automated services")
+    COMMUNITIES = "communities", _("Communities")
+    CO_CREATION = "co_creation", _("Co-creation")
+    THIRD_PARTIES = "third_parties", _("Via third parties")
+
+
+class VersionedQuerySet(models.QuerySet):
+    def save_if_current(self, obj: models.Model, expected_version: int) -> bool:
+        """Write the editable fields of ``obj`` only if its row still has ``expected_version``.
+
+        One conditional UPDATE, so two writers can never both win. On success ``obj.version``
+        is the new version; on a conflict nothing is written and False is returned.
+        """
+        values = {
+            f.attname: getattr(obj, f.attname)
+            for f in obj._meta.concrete_fields
+            if f.editable and not f.primary_key
+        }
+        updated = self.filter(pk=obj.pk, version=expected_version).update(
+            version=F("version") + 1, **values
+        )
+        if updated:
+            obj.version = expected_version + 1
+        return bool(updated)
+
+
+class ChoiceConstraintsMixin:
+    """Skip re-checking the ``*_known`` and ``*_length`` constraints in ``full_clean``.
+
+    They mirror each field's choices and ``max_length``, which ``clean_fields`` has already
+    validated; checking them again would cost one database query per constraint on every save
+    through a form. The database still enforces them on every write.
+    """
+
+    SKIPPED = ("_known", "_length")
+
+    def get_constraints(self):
+        """The constraints ``validate_constraints`` checks in Python before a save."""
+        return [
+            (model, [c for c in constraints if not c.name.endswith(self.SKIPPED)])
+            for model, constraints in super().get_constraints()
+        ]
+
+
+class Ordered(ChoiceConstraintsMixin, models.Model):
+    """A row kept in the order its owner chose, with a version for optimistic locking."""
+
+    position = models.PositiveIntegerField(default=0, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = VersionedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    parent_field = ""
+
+    def save(self, *args, **kwargs) -> None:
+        if self._state.adding and not self.position:
+            last = self.siblings().aggregate(last=Max("position"))["last"]
+            self.position = 0 if last is None else last + 1
+        super().save(*args, **kwargs)
+
+    def siblings(self) -> models.QuerySet:
+        return type(self)._default_manager.filter(
+            **{self.parent_field: getattr(self, f"{self.parent_field}_id")}
+        )
+
+    @transaction.atomic
+    def move(self, offset: int) -> bool:
+        """Swap places with the neighbour ``offset`` steps away (-1 up, +1 down).
+
+        Returns False, changing nothing, when the row is already first or last.
+        """
+        ordered = list(self.siblings().select_for_update().order_by("position", "pk"))
+        index = next((i for i, row in enumerate(ordered) if row.pk == self.pk), None)
+        if index is None:  # deleted in another tab meanwhile
+            return False
+        target = index + offset
+        if not 0 <= target < len(ordered):
+            return False
+        ordered[index], ordered[target] = ordered[target], ordered[index]
+        for position, row in enumerate(ordered):
+            if row.position != position:
+                type(self)._default_manager.filter(pk=row.pk).update(position=position)
+        return True
