@@ -213,13 +213,11 @@ class Block:
         self.document = document
         self.revision = revision
         self.pk: int = document["id"]
-        self.title: str
-        self.description: str
-        self.currency: str
-        self.business_fit: str
-        self.market_effect: str
-        for name in CANVAS_FIELDS:
-            setattr(self, name, document[name])
+        self.title: str = document["title"]
+        self.description: str = document["description"]
+        self.currency: str = document["currency"]
+        self.business_fit: str = document["business_fit"]
+        self.market_effect: str = document["market_effect"]
         self.updated_at: datetime | None = _datetime(document.get("updated_at"))
         self.segments: tuple[SegmentView, ...] = tuple(
             _segment(data, index, len(document["segments"]), self.currency)
