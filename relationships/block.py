@@ -26,7 +26,6 @@ from django.shortcuts import get_object_or_404
 from django.utils.dateparse import parse_datetime
 
 from relationships.document import (
-    CANVAS_FIELDS,
     RELATIONSHIP_FIELDS,
     SEGMENT_FIELDS,
     canvas_document,
