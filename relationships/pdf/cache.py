@@ -29,7 +29,8 @@ class PdfExport:
     """The PDF of the block ``load()`` gives, known in the cache as ``what``.
 
     ``what`` names the version of the block (it must change whenever the block does);
-    ``title`` and ``changed`` give the file name and Last-Modified.
+    ``title`` and ``changed`` give the file name and Last-Modified; a submission's PDF says
+    when it was ``handed_in``.
     """
 
     def __init__(
@@ -40,8 +41,10 @@ class PdfExport:
         load: Callable[[], Block],
         options: PdfOptions,
         language: str | None = None,
+        handed_in: datetime | None = None,
     ) -> None:
         self.title, self.changed, self.load, self.options = title, changed, load, options
+        self.handed_in = handed_in
         self.language = language or get_language() or settings.LANGUAGE_CODE
         self.key = f"pdf:{RENDER_VERSION}:{what}:{options.layout}:{options.size}:{self.language}"
 
@@ -67,6 +70,7 @@ class PdfExport:
             lambda: submission.block,
             options,
             language,
+            handed_in=submission.submitted_at,
         )
 
     @property
@@ -92,6 +96,6 @@ class PdfExport:
 
     def render(self) -> bytes:
         """Render the PDF in the active language and keep it in the cache."""
-        pdf = render_pdf(self.load(), self.options)
+        pdf = render_pdf(self.load(), self.options, self.handed_in)
         django_cache.set(self.key, pdf, CACHE_SECONDS)
         return pdf

@@ -6,6 +6,7 @@ Reads a ``Block``, so the PDF of a live canvas and of a submission are made the 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.template.loader import render_to_string
@@ -51,11 +52,18 @@ class PdfOptions:
         )
 
 
-def pdf_html(block: Block, options: PdfOptions, plan: PitchPlan, part: str = "") -> str:
+def pdf_html(
+    block: Block,
+    options: PdfOptions,
+    plan: PitchPlan,
+    part: str = "",
+    handed_in: datetime | None = None,
+) -> str:
     """The HTML WeasyPrint lays out, in the active language.
 
     ``part`` "pitch" or "report" gives that part alone: the report after an empty first page
     that stands for the pitch page, so that the report's page numbers count the pitch page.
+    ``handed_in``: the PDF of a submission says when it was handed in, not the last change.
     """
     context = {
         "canvas": block,
@@ -64,6 +72,7 @@ def pdf_html(block: Block, options: PdfOptions, plan: PitchPlan, part: str = "")
         "title": shorten(block.title, TITLE_LIMIT),
         "description": shorten(block.description, DESCRIPTION_LIMIT),
         "changed": timezone.localtime(block.updated_at) if block.updated_at else None,
+        "handed_in": timezone.localtime(handed_in) if handed_in else None,
         "goal_legend": [
             (initial, Relationship.Goal(goal).label) for goal, initial in goal_legend()
         ],
@@ -73,7 +82,7 @@ def pdf_html(block: Block, options: PdfOptions, plan: PitchPlan, part: str = "")
     return render_to_string("relationships/pdf/document.html", context)
 
 
-def render_pdf(block: Block, options: PdfOptions) -> bytes:
+def render_pdf(block: Block, options: PdfOptions, handed_in: datetime | None = None) -> bytes:
     """Render the PDF of a block. Every block prints, however big.
 
     The pitch page is laid out at the roomiest density that keeps it to one page: a layout
@@ -85,7 +94,7 @@ def render_pdf(block: Block, options: PdfOptions) -> bytes:
     start, squeeze = 0, 1.0
     for _attempt in range(RETRIES):
         plan = plan_pitch(block, options.size, start=start, squeeze=squeeze)
-        pitch = lay_out(pdf_html(block, options, plan, part="pitch"))
+        pitch = lay_out(pdf_html(block, options, plan, "pitch", handed_in))
         if len(pitch.pages) <= 1:
             break
         densest = DENSITIES.index(plan.density) == len(DENSITIES) - 1
@@ -96,6 +105,6 @@ def render_pdf(block: Block, options: PdfOptions) -> bytes:
     if options.layout != "report":
         return pitch.write_pdf()
     if len(pitch.pages) > 1:  # never fit: one document, so the page numbers count every page
-        return lay_out(pdf_html(block, options, plan)).write_pdf()
-    report = lay_out(pdf_html(block, options, plan, part="report"))
+        return lay_out(pdf_html(block, options, plan, "", handed_in)).write_pdf()
+    report = lay_out(pdf_html(block, options, plan, "report", handed_in))
     return pitch.copy([pitch.pages[0], *report.pages[1:]]).write_pdf()

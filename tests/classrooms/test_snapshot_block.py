@@ -56,6 +56,17 @@ def test_the_pdf_of_a_submission_shows_what_was_handed_in_after_the_canvas_chang
     assert "Renamed after handing in" in pdf_text(live)
 
 
+def test_a_submissions_pdf_says_when_it_was_handed_in(teacher_client, submission):
+    from datetime import datetime, timezone
+
+    Submission.objects.filter(pk=submission.pk).update(
+        submitted_at=datetime(2026, 11, 28, 10, tzinfo=timezone.utc)
+    )
+    text = pdf_text(teacher_client.get(reverse("submission_pdf", args=[submission.pk])))
+    assert "Handed in Nov. 28, 2026" in " ".join(text.split())
+    assert "Last change" not in text
+
+
 def test_a_stranger_or_another_student_gets_a_404_for_a_submissions_pdf(assignment, submission):
     other = make_student_submission(assignment, "ben")
     url = reverse("submission_pdf", args=[submission.pk])

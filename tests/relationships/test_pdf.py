@@ -37,9 +37,9 @@ def renders(monkeypatch):
     calls = []
     render = pdf_cache.render_pdf
 
-    def counted(canvas, options):
+    def counted(canvas, options, *args):
         calls.append(options)
-        return render(canvas, options)
+        return render(canvas, options, *args)
 
     monkeypatch.setattr(pdf_cache, "render_pdf", counted)
     return calls
