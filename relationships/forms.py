@@ -8,6 +8,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from relationships.models import Canvas, CostItem, Relationship, Segment
+from relationships.numbers import LocalDecimalField, LocalIntegerField, MoneyField
 
 
 class VersionedForm(forms.ModelForm):
@@ -105,6 +106,11 @@ class SegmentForm(VersionedForm):
             "expectation": forms.Textarea(attrs={"rows": 2}),
         }
         labels = {"expected_type": _("Relationship they expect")}
+        field_classes = {
+            "customer_count": LocalIntegerField,
+            "purchases_per_year": LocalDecimalField,
+            "average_spend": MoneyField,
+        }
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -112,8 +118,6 @@ class SegmentForm(VersionedForm):
             ("", _("Not sure yet")),
             *Relationship.Type.choices,
         ]
-        for name in ("customer_count", "purchases_per_year", "average_spend"):
-            self.fields[name].widget.attrs.update({"min": 0, "inputmode": "decimal"})
 
 
 class RelationshipForm(VersionedForm):
@@ -153,7 +157,7 @@ class CostItemForm(VersionedForm):
     class Meta:
         model = CostItem
         fields = ["label", "amount", "frequency"]
-        widgets = {"amount": forms.NumberInput(attrs={"min": 0, "step": "0.01"})}
+        field_classes = {"amount": MoneyField}
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
