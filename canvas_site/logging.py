@@ -2,8 +2,8 @@
 
 What is logged about a request is chosen here, field by field: method, path, status, timing,
 user id, client address, request id. Never a body, a cookie, a header or a query string, and
-never the join code a join link carries in its path, so passwords, session ids and join codes
-stay out of the logs.
+never the join code a join link or the token a password-recovery link carries in its path, so
+passwords, session ids, join codes and recovery tokens stay out of the logs.
 """
 
 from __future__ import annotations
@@ -38,9 +38,13 @@ def loaded_user_id(request) -> int | None:
     return wrapped.pk
 
 
-# Paths that carry a secret (a class's join code): logged with the secret replaced, whether
-# or not the URL resolved (a redirect to HTTPS or to the trailing slash comes first).
-_SECRET_IN_PATH = [(re.compile(r"^(/classes/join/)[^/]+"), r"\1<code>")]
+# Paths that carry a secret (a class's join code, the token of a password-recovery link):
+# logged with the secret replaced, whether or not the URL resolved (a redirect to HTTPS or to
+# the trailing slash comes first). Django swaps the token for "set-password" at once.
+_SECRET_IN_PATH = [
+    (re.compile(r"^(/classes/join/)[^/]+"), r"\1<code>"),
+    (re.compile(r"^(/accounts/reset/[^/]+/)(?!set-password(/|$))[^/]+"), r"\1<token>"),
+]
 
 
 def loggable_path(request) -> str:

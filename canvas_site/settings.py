@@ -228,11 +228,12 @@ SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000" if HT
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
 LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "[::1]"}
+SILENCED_SYSTEM_CHECKS = []
 if not DEBUG and not HTTPS and set(ALLOWED_HOSTS) <= LOOPBACK_HOSTS:
     # HTTPS=0 on a server that answers only on loopback is a trial on this machine: the checks
     # that ask for HTTPS would only repeat it. Anywhere else they stay, and ``make serve``
     # refuses plain HTTP; so does any other warning of ``check --deploy``.
-    SILENCED_SYSTEM_CHECKS = [
+    SILENCED_SYSTEM_CHECKS += [
         "security.W004",  # no HSTS
         "security.W008",  # no redirect to HTTPS
         "security.W012",  # session cookie not Secure
@@ -245,6 +246,26 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
 # How many proxies in front of the app append to X-Forwarded-For. 0: use the socket's address
 # and ignore the header, which any client can forge.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
+# E-mail, for password recovery only. In debug without EMAIL_HOST the mail is printed on the
+# console (``make run``); otherwise it goes through SMTP. ``check --deploy`` warns when DEBUG is
+# off and EMAIL_HOST is not set (accounts.W001), unless EMAIL=off says on purpose that this site
+# sends no mail: then the recovery page tells people to ask their teacher or administrator.
+EMAIL_ENABLED = env_bool("EMAIL", True)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "").strip()
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+EMAIL_TIMEOUT = 10  # seconds: a mail server that hangs must not hold a worker thread for ever
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "").strip() or "webmaster@localhost"
+if not EMAIL_ENABLED:
+    EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
+    SILENCED_SYSTEM_CHECKS += ["accounts.W001"]
+elif DEBUG and not EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 
 # Login throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one account from
 # one address, that pair waits AXES_COOLOFF_MINUTES. Never by address alone (a whole class shares

@@ -102,6 +102,8 @@ def test_check_deploy_is_clean_with_production_settings():
         "WARNING",
         SECRET_KEY="x" * 20 + "production-secret-key-with-enough-entropy-0123456789",
         ALLOWED_HOSTS="canvas.example.org",
+        EMAIL_HOST="smtp.example.org",
+        DEFAULT_FROM_EMAIL="no-reply@canvas.example.org",
     )
     assert result.returncode == 0, result.stderr + result.stdout
 

@@ -22,6 +22,8 @@ PRODUCTION = {
     "REDIS_URL": "redis://cache.internal:6379/0",
     "SECURE_PROXY_SSL_HEADER": "1",
     "TRUSTED_PROXY_COUNT": "1",
+    "EMAIL_HOST": "smtp.example.org",
+    "DEFAULT_FROM_EMAIL": "Relationship canvas <no-reply@canvas.example.org>",
 }
 
 
