@@ -22,8 +22,10 @@ from decimal import Decimal
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from babel.numbers import get_currency_name
 from django.shortcuts import get_object_or_404
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import get_language, to_locale
 
 from relationships.document import (
     RELATIONSHIP_FIELDS,
@@ -263,6 +265,11 @@ class Block:
 
     def get_currency_display(self) -> str:
         return _label(Currency, self.currency)
+
+    @property
+    def currency_in_words(self) -> str:
+        """The currency as a person says amounts in it: "euros", "pesos mexicanos"."""
+        return get_currency_name(self.currency, count=2, locale=to_locale(get_language() or "es"))
 
     @property
     def cost_lines(self) -> list[tuple[SegmentView, RelationshipView, CostLine]]:

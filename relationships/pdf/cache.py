@@ -21,7 +21,7 @@ from relationships.block import Block
 from relationships.pdf.render import PdfOptions, render_pdf
 
 # Bump when the templates or the stylesheet change, so no cached PDF outlives a deploy.
-RENDER_VERSION = 3
+RENDER_VERSION = 4
 CACHE_SECONDS = 60 * 60 * 24 * 7
 
 
@@ -83,12 +83,13 @@ class PdfExport:
 
     @property
     def filename(self) -> str:
-        """E.g. ``panaderia-la-espiga-customer-relationships-2026-03-12.pdf``: the last change."""
+        """E.g. ``panaderia-la-espiga-relaciones-con-clientes-a4-2026-03-12.pdf``: size and day."""
         what = slugify(pgettext("PDF file name", "customer-relationships"))
         if self.options.layout == "report":
             what += "-" + slugify(pgettext("PDF file name", "report"))
+        size = "a4" if self.options.size == "a4" else "16x9"
         day = timezone.localtime(self.changed).date().isoformat()
-        return f"{slugify(self.title)[:60] or 'canvas'}-{what}-{day}.pdf"
+        return f"{slugify(self.title)[:60] or 'canvas'}-{what}-{size}-{day}.pdf"
 
     def cached(self) -> bytes | None:
         """The PDF of this version if it was rendered before (and is still in the cache)."""

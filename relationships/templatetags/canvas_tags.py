@@ -39,3 +39,13 @@ def type_icon(value: str) -> str:
 def get_item(mapping: dict | None, key):
     """``cards|get_item:relationship.pk``: what a view prepared for one row, or None."""
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def figure_size(text: str) -> str:
+    """A class that shrinks a formatted amount too long for its box (``long`` to ``longest``)."""
+    if len(text) > 22:
+        return "longest"
+    if len(text) > 16:
+        return "longer"
+    return "long" if len(text) > 12 else ""

@@ -343,9 +343,30 @@ def test_file_name_and_inline_disposition(owner_client, sample):
     day = sample.updated_at.astimezone().date()
     disposition = response["Content-Disposition"]
     assert disposition.startswith("inline; filename=")
-    assert "panaderia-la-espiga-customer-relationships-report-" in disposition
+    assert "panaderia-la-espiga-customer-relationships-report-a4-" in disposition
     assert day.isoformat()[:4] in disposition
     assert disposition.endswith('.pdf"')
+    wide = export(owner_client, sample, size="wide")["Content-Disposition"]
+    assert "panaderia-la-espiga-customer-relationships-16x9-" in wide
+
+
+def test_the_heading_copies_as_words_and_the_currency_reads_as_said(owner_client, sample):
+    text = " ".join(text_of(read(export(owner_client, sample))).split())
+    assert "CUSTOMER RELATIONSHIPS" in text  # not "C U S T O M E R"
+    assert "Amounts in euros" in text
+
+
+def test_a_large_total_gets_a_smaller_figure_in_its_box(owner_client, user):
+    from relationships.templatetags.canvas_tags import figure_size
+
+    assert figure_size("€26,400.00") == ""
+    assert figure_size("€1,250,000,000.00") == "longer"
+    canvas = make_canvas(user)
+    make_cost(make_relationship(make_segment(canvas)), amount="99999999.99", frequency="monthly")
+    html = pdf_render.pdf_html(
+        Block.load(canvas.pk), pdf_render.PdfOptions(), pdf_render.plan_pitch(Block.load(canvas.pk))
+    )
+    assert '<p class="kpi-amount longer">€1,199,999,999.88</p>' in html
 
 
 # --- cache and conditional GET ------------------------------------------------------------
