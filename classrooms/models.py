@@ -141,6 +141,24 @@ class Assignment(models.Model):
             currency=block.currency,
         )
 
+    def mark_late_submissions(self) -> tuple[int, int]:
+        """Mark late exactly the submissions handed in after ``due_at``. Four queries.
+
+        ``is_late`` is written at hand-in; after the due date moves, this makes it follow the new
+        one, for every submission (older ones too). Returns how many students' newest submission
+        became late and how many became on time: the rows of the dashboard that changed.
+        """
+        submissions = Submission.objects.filter(assignment=self)
+        now_late = submissions.filter(submitted_at__gt=self.due_at, is_late=False)
+        now_on_time = submissions.filter(submitted_at__lte=self.due_at, is_late=True)
+        counts = (
+            now_late.latest_per_student().count(),
+            now_on_time.latest_per_student().count(),
+        )
+        now_late.update(is_late=True)
+        now_on_time.update(is_late=False)
+        return counts
+
 
 class SubmissionQuerySet(models.QuerySet):
     def latest_per_student(self) -> SubmissionQuerySet:

@@ -1,7 +1,7 @@
 """An assignment's roster: a row per student and their newest submission, as the teacher reads it.
 
-The dashboard filters, counts and sorts the rows; the CSV of results writes them out. Both take
-a fixed number of queries whatever the size of the class.
+The dashboard filters, counts and sorts the rows; the results (``results.py``) write them out.
+Both take a fixed number of queries whatever the size of the class.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from classrooms.models import Assignment, Classroom, Membership, RubricScore, Submission
+from classrooms.models import Assignment, Classroom, Membership, Submission
 
 STATUS_NOT_SUBMITTED = "not_submitted"
 # The way a submission goes: sorting by status follows it, not the alphabet.
@@ -170,68 +170,3 @@ def column_headings(query: QueryDict, sort: str) -> list[ColumnHeading]:
         link_query["sort"] = next_sort
         headings.append(ColumnHeading(label, f"?{link_query.urlencode()}", state))
     return headings
-
-
-# --- the CSV of results ----------------------------------------------------------------------
-
-
-def _results_header() -> list[str]:
-    return [
-        _("student"),
-        _("status"),
-        _("late"),
-        _("completeness"),
-        _("segments"),
-        _("relationships"),
-        _("yearly cost"),
-        _("currency"),
-        _("submitted at"),
-        _("reviewed at"),
-        _("verdict summary"),
-        *[str(label) for label in RubricScore.Criterion.labels],
-        _("in the class"),  # last, so that earlier exports keep their columns
-    ]
-
-
-def _submission_cells(submission: Submission) -> list:
-    """The columns between the status and "in the class", for a student who handed in."""
-    levels = {score.criterion: score.level for score in submission.rubric_scores.all()}
-    return [
-        _("yes") if submission.is_late else _("no"),
-        submission.completeness_score,
-        submission.segment_count,
-        submission.relationship_count,
-        submission.yearly_cost,
-        submission.currency,
-        submission.submitted_at.isoformat(),
-        submission.reviewed_at.isoformat() if submission.reviewed_at else "",
-        _csv_safe(submission.verdict_summary),
-        *[levels.get(criterion, "") for criterion in RubricScore.Criterion.values],
-    ]
-
-
-def results_table(assignment: Assignment) -> list[list]:
-    """The CSV of results: a header, then a row per student of the roster. Three queries.
-
-    User text (usernames, verdict summaries) cannot run as a spreadsheet formula.
-    """
-    header = _results_header()
-    labels = dict(status_choices())
-    nothing_handed_in = [""] * (len(header) - 3)
-    table = [header]
-    for row in roster_rows(assignment, with_rubric=True):
-        cells = _submission_cells(row.submission) if row.submission else nothing_handed_in
-        table.append(
-            [
-                _csv_safe(row.student.get_username()),
-                labels[row.status],
-                *cells,
-                _("no") if row.removed else _("yes"),
-            ]
-        )
-    return table
-
-
-def _csv_safe(text: str) -> str:
-    """Keep a spreadsheet from running user text as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

@@ -1,28 +1,39 @@
-"""Views of an assignment: the teacher's dashboard and CSV, handing in, the review queue."""
+"""Views of an assignment: the teacher's dashboard, results and edit page, handing in, the
+review queue."""
 
 from __future__ import annotations
 
-import csv
+import copy
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import (
+    require_http_methods,
     require_POST,
     require_safe,
 )
 
 from classrooms.forms import (
+    AssignmentForm,
     SubmitForm,
 )
 from classrooms.models import (
     Assignment,
     Submission,
 )
-from classrooms.roster import column_headings, dashboard_roster, results_table
+from classrooms.results import (
+    XLSX_CONTENT_TYPE,
+    results_table,
+    results_xlsx,
+    write_results_csv,
+)
+from classrooms.roster import column_headings, dashboard_roster
 from classrooms.views.base import (
     _get_assignment_for_teacher,
 )
@@ -61,14 +72,78 @@ def assignment_dashboard(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 @require_safe
 def assignment_results_csv(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    """The assignment's results as a spreadsheet: a row per student."""
+    """The assignment's results as a CSV for the reader's spreadsheet: a row per student."""
     assignment = _get_assignment_for_teacher(request, pk)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    filename = f"results-{assignment.pk}-{timezone.localdate():%Y-%m-%d}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write("\ufeff")  # so that spreadsheets read the accents right
-    csv.writer(response).writerows(results_table(assignment))
+    response["Content-Disposition"] = _attachment(assignment, "csv")
+    write_results_csv(response, results_table(assignment))
     return response
+
+
+@require_safe
+def assignment_results_xlsx(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """The assignment's results as an .xlsx workbook: numbers as numbers, dates as dates."""
+    assignment = _get_assignment_for_teacher(request, pk)
+    response = HttpResponse(results_xlsx(results_table(assignment)), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = _attachment(assignment, "xlsx")
+    return response
+
+
+def _attachment(assignment: Assignment, extension: str) -> str:
+    filename = f"results-{assignment.pk}-{timezone.localdate():%Y-%m-%d}.{extension}"
+    return f'attachment; filename="{filename}"'
+
+
+@require_http_methods(["GET", "POST"])
+def assignment_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Teachers: change an assignment's title, instructions and due date.
+
+    The same form and checks as creating one. A new due date re-marks which submissions are
+    late (``Assignment.mark_late_submissions``), and the message after saving says how many
+    changed.
+    """
+    assignment = _get_assignment_for_teacher(request, pk)
+    # The form works on a copy: a refused POST leaves the page's title and breadcrumb as saved.
+    form = AssignmentForm(request.POST or None, instance=copy.copy(assignment))
+    form.fields["instructions"].widget.attrs["rows"] = 6  # room to reread what is there
+    form.fields["due_at"].help_text = _(
+        "Whatever was handed in after this date is marked late, and whatever came before it is"
+        " on time: also what is already handed in."
+    )
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            saved = form.save()
+            now_late, now_on_time = saved.mark_late_submissions()
+        messages.success(request, _saved_message(now_late, now_on_time))
+        return redirect("assignment_dashboard", pk=pk)
+    return render(
+        request,
+        "classrooms/assignment_edit.html",
+        {"assignment": assignment, "classroom": assignment.classroom, "form": form},
+    )
+
+
+def _saved_message(now_late: int, now_on_time: int) -> str:
+    parts = [_("The assignment is saved.")]
+    if now_late:
+        parts.append(
+            ngettext(
+                "With the new due date, %(count)s hand-in is now marked late.",
+                "With the new due date, %(count)s hand-ins are now marked late.",
+                now_late,
+            )
+            % {"count": now_late}
+        )
+    if now_on_time:
+        parts.append(
+            ngettext(
+                "With the new due date, %(count)s hand-in is no longer late.",
+                "With the new due date, %(count)s hand-ins are no longer late.",
+                now_on_time,
+            )
+            % {"count": now_on_time}
+        )
+    return " ".join(parts)
 
 
 @require_POST
