@@ -137,7 +137,23 @@ class CommentForm(forms.ModelForm):
         return anchor
 
 
+class AnswerForm(CommentForm):
+    """A student's answer to the teacher's comments at one place of their submission."""
+
+    class Meta(CommentForm.Meta):
+        fields = ["body", "anchor"]
+        labels = {"body": _("Your answer")}
+
+    def clean_anchor(self) -> str:
+        anchor = super().clean_anchor()
+        if not any(c.anchor == anchor and not c.is_private for c in self.submission.comments.all()):
+            raise forms.ValidationError(_("There is no comment here to answer."))
+        return anchor
+
+
 class VerdictForm(forms.Form):
+    """The verdict and the summary for the student; no verdict yet keeps it waiting."""
+
     status = forms.ChoiceField(
         label=_("Verdict"),
         choices=[
@@ -145,6 +161,7 @@ class VerdictForm(forms.Form):
             (Submission.Status.APPROVED, _("Approve")),
         ],
         widget=forms.RadioSelect,
+        required=False,
     )
     summary = forms.CharField(
         label=_("Summary for the student"),
@@ -153,14 +170,30 @@ class VerdictForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
+    def save(self, submission: Submission, reviewer) -> None:
+        """Give the verdict if one was chosen; keep the summary in any case."""
+        status, summary = self.cleaned_data["status"], self.cleaned_data["summary"]
+        if status:
+            submission.set_verdict(status, summary, reviewer)
+        elif "summary" in self.data and summary != submission.verdict_summary:
+            submission.verdict_summary = summary
+            submission.save(update_fields=["verdict_summary"])
+
 
 class RubricForm(forms.Form):
     """One level and remark per criterion; a criterion left without level stays unscored."""
 
-    def __init__(self, *args, submission: Submission, **kwargs) -> None:
+    def __init__(
+        self, *args, submission: Submission, carried_from: Submission | None = None, **kwargs
+    ) -> None:
+        """``carried_from``: a submission whose scores start the form, if this one has none."""
         super().__init__(*args, **kwargs)
         self.submission = submission
         existing = {score.criterion: score for score in submission.rubric_scores.all()}
+        self.carried_from = None
+        if not existing and carried_from is not None:
+            existing = {score.criterion: score for score in carried_from.rubric_scores.all()}
+            self.carried_from = carried_from if existing else None
         for criterion, label in RubricScore.Criterion.choices:
             score = existing.get(criterion)
             self.fields[f"{criterion}_level"] = forms.TypedChoiceField(
@@ -186,18 +219,29 @@ class RubricForm(forms.Form):
             for criterion in RubricScore.Criterion.values
         ]
 
-    def save(self) -> None:
+    def save(self) -> bool:
+        """Store the scores sent; light the student's badge if any changed. True if one did."""
+        saved = {score.criterion: score for score in self.submission.rubric_scores.all()}
+        changed = False
         for criterion in RubricScore.Criterion.values:
+            if self.add_prefix(f"{criterion}_level") not in self.data:
+                continue  # not on the page that was sent: left as it is
             level = self.cleaned_data[f"{criterion}_level"]
+            remark = self.cleaned_data[f"{criterion}_remark"]
+            before = saved.get(criterion)
             if level is None:
+                changed |= before is not None
                 RubricScore.objects.filter(submission=self.submission, criterion=criterion).delete()
-                continue
-            RubricScore.objects.update_or_create(
-                submission=self.submission,
-                criterion=criterion,
-                defaults={"level": level, "remark": self.cleaned_data[f"{criterion}_remark"]},
-            )
-        self.submission.feedback_changed()
+            elif before is None or (before.level, before.remark) != (level, remark):
+                changed = True
+                RubricScore.objects.update_or_create(
+                    submission=self.submission,
+                    criterion=criterion,
+                    defaults={"level": level, "remark": remark},
+                )
+        if changed:
+            self.submission.feedback_changed()
+        return changed
 
 
 class SavedCommentForm(forms.ModelForm):

@@ -122,6 +122,11 @@ class Assignment(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def is_past_due(self) -> bool:
+        """Whether a hand-in now would be marked late."""
+        return timezone.now() > self.due_at
+
     @transaction.atomic
     def submit(self, student, canvas: Canvas) -> Submission:
         """Freeze ``canvas`` as it is now into a new submission by ``student``."""

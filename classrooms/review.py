@@ -26,6 +26,11 @@ if TYPE_CHECKING:
 RELATIONSHIP_ANSWERS = (*RELATIONSHIP_FIELDS, "goals")
 MODELS = {"canvas": Canvas, "segment": Segment, "relationship": Relationship, "cost": CostItem}
 SHOWN = 160  # characters of a changed text shown before and after
+# What an added or removed row shows of itself besides its name.
+DETAILS = {
+    "relationship": ("state", "goals"),
+    "cost": ("amount", "frequency"),
+}
 
 # Each heading is a whole phrase, so that a language can agree its words ("Relación añadida").
 HEADINGS = {
@@ -61,6 +66,7 @@ class Change:
     label: str
     fields: list[FieldChange] = field(default_factory=list)
     anchor: str = ""
+    within: str = ""  # a cost's relationship ("Personal assistance · Offices")
 
     @property
     def heading(self) -> str:
@@ -93,17 +99,48 @@ def _shown(what: str, name: str, value, currency: str) -> str:
     return shorten(str(value), SHOWN)
 
 
+def _as_added(what: str, row: dict, names, currency: str, removed: bool = False):
+    """An added (or removed) row's answers, as changes from (or to) nothing."""
+    nothing = dict.fromkeys(names)
+    old, new = (row, nothing) if removed else (nothing, row)
+    return _field_changes(what, old, new, names, currency)
+
+
+def _texts(what: str, name: str, old, new) -> bool:
+    """Whether both values are texts the student wrote (not choices, numbers or nothing)."""
+    return (
+        name != "goals"
+        and all(isinstance(value, str) and value for value in (old, new))
+        and not MODELS[what]._meta.get_field(name).choices
+    )
+
+
+def _excerpts(before: str, after: str) -> tuple[str, str]:
+    """Two long texts shown from a little before where they start to differ, so that the
+    change itself is in sight and not cut off after their common opening."""
+    common = 0
+    for a, b in zip(before, after, strict=False):
+        if a != b:
+            break
+        common += 1
+    start = before.rfind(" ", 0, max(0, common - 40)) + 1 if common > SHOWN // 2 else 0
+    lead = "…" if start else ""
+    return lead + shorten(before[start:], SHOWN), lead + shorten(after[start:], SHOWN)
+
+
 def _field_changes(what: str, old: dict, new: dict, names, currency: str) -> list[FieldChange]:
-    return [
-        FieldChange(
-            name,
-            field_label(what, name),
-            _shown(what, name, old.get(name), currency),
-            _shown(what, name, new.get(name), currency),
-        )
-        for name in names
-        if old.get(name) != new.get(name)
-    ]
+    """Each answer that differs, with what it was and what it is ("—" for nothing)."""
+    changes = []
+    for name in names:
+        if old.get(name) == new.get(name):
+            continue
+        if _texts(what, name, old.get(name), new.get(name)):
+            before, after = _excerpts(old[name], new[name])
+        else:
+            before = _shown(what, name, old.get(name), currency)
+            after = _shown(what, name, new.get(name), currency)
+        changes.append(FieldChange(name, field_label(what, name), before, after))
+    return changes
 
 
 def _by_id(rows: list[dict]) -> dict:
@@ -123,15 +160,24 @@ class _Differ:
         self.changes: list[Change] = []
         self.walk(old, new)
 
-    def compare(self, what, old, new, names, label, anchor) -> None:
+    def compare(self, what, old, new, names, label, anchor, within="") -> None:
         if old is None:
-            self.changes.append(Change("added", what, label, anchor=anchor))
+            fields = _as_added(what, new, DETAILS.get(what, ()), self.currency)
+            self.changes.append(Change("added", what, label, fields, anchor, within))
         elif fields := _field_changes(what, old, new, names, self.currency):
-            self.changes.append(Change("changed", what, label, fields, anchor))
+            self.changes.append(Change("changed", what, label, fields, anchor, within))
 
-    def removed(self, what: str, old_rows: dict, new_rows: dict, label, anchor="") -> None:
+    def removed(self, what, old_rows: dict, new_rows: dict, label, anchor="", within="") -> None:
+        details = DETAILS.get(what, ())
         self.changes += [
-            Change("removed", what, label(row), anchor=anchor)
+            Change(
+                "removed",
+                what,
+                label(row),
+                _as_added(what, row, details, self.currency, removed=True),
+                anchor,
+                within,
+            )
             for row_id, row in old_rows.items()
             if row_id not in new_rows
         ]
@@ -156,8 +202,10 @@ class _Differ:
             old_costs, new_costs = _by_id((before or {}).get("costs", [])), _by_id(rel["costs"])
             for cost_id, cost in new_costs.items():
                 before_cost = old_costs.get(cost_id)
-                self.compare("cost", before_cost, cost, COST_FIELDS, cost["label"], anchor)
-            self.removed("cost", old_costs, new_costs, lambda c: c["label"], anchor)
+                self.compare(
+                    "cost", before_cost, cost, COST_FIELDS, cost["label"], anchor, within=label
+                )
+            self.removed("cost", old_costs, new_costs, lambda c: c["label"], anchor, label)
         self.removed("relationship", old_rels, new_rels, lambda r: _relationship_label(r, segment))
 
 

@@ -21,15 +21,19 @@ urlpatterns = [
     path("classes/<int:pk>/co-teachers/", views.co_teacher_add, name="co_teacher_add"),
     path("classes/<int:pk>/assignments/new/", views.assignment_create, name="assignment_create"),
     path("assignments/<int:pk>/", views.assignment_dashboard, name="assignment_dashboard"),
+    path("assignments/<int:pk>/edit/", views.assignment_edit, name="assignment_edit"),
     path("assignments/<int:pk>/results.csv", views.assignment_results_csv, name="assignment_csv"),
+    path(
+        "assignments/<int:pk>/results.xlsx", views.assignment_results_xlsx, name="assignment_xlsx"
+    ),
     path("assignments/<int:pk>/submit/", views.assignment_submit, name="assignment_submit"),
     path("assignments/<int:pk>/next/", views.assignment_next, name="assignment_next"),
     path("submissions/<int:pk>/", views.submission_feedback, name="submission_feedback"),
     path("submissions/<int:pk>/review/", views.submission_review, name="submission_review"),
     path("submissions/<int:pk>/export.pdf", views.submission_pdf, name="submission_pdf"),
     path("submissions/<int:pk>/comments/", views.comment_create, name="comment_create"),
-    path("submissions/<int:pk>/rubric/", views.rubric_save, name="rubric_save"),
-    path("submissions/<int:pk>/verdict/", views.verdict_save, name="verdict_save"),
+    path("submissions/<int:pk>/answers/", views.comment_answer, name="comment_answer"),
+    path("submissions/<int:pk>/review/save/", views.review_save, name="review_save"),
     path("comment-bank/", views.saved_comment_create, name="saved_comment_create"),
     path("comment-bank/<int:pk>/delete/", views.saved_comment_delete, name="saved_comment_delete"),
 ]

@@ -158,6 +158,8 @@ class CostItemForm(VersionedForm):
         model = CostItem
         fields = ["label", "amount", "frequency"]
         field_classes = {"amount": MoneyField}
+        # Radio buttons: in a narrow card a select would cut "One-off (set-up)" short.
+        widgets = {"frequency": forms.RadioSelect}
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -3,8 +3,10 @@
 
 from classrooms.views.assignments import (
     assignment_dashboard,
+    assignment_edit,
     assignment_next,
     assignment_results_csv,
+    assignment_results_xlsx,
     assignment_submit,
 )
 from classrooms.views.classes import (
@@ -18,35 +20,37 @@ from classrooms.views.classes import (
     member_restore,
 )
 from classrooms.views.review import (
+    comment_answer,
     comment_create,
-    rubric_save,
+    review_save,
     saved_comment_create,
     saved_comment_delete,
     submission_feedback,
     submission_pdf,
     submission_review,
-    verdict_save,
 )
 
 __all__ = [
     "assignment_create",
     "assignment_dashboard",
+    "assignment_edit",
     "assignment_next",
     "assignment_results_csv",
+    "assignment_results_xlsx",
     "assignment_submit",
     "class_detail",
     "class_joining",
     "class_list",
     "co_teacher_add",
+    "comment_answer",
     "comment_create",
     "join",
     "member_remove",
     "member_restore",
-    "rubric_save",
+    "review_save",
     "saved_comment_create",
     "saved_comment_delete",
     "submission_feedback",
     "submission_pdf",
     "submission_review",
-    "verdict_save",
 ]

@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import (
     require_http_methods,
-    require_POST,
     require_safe,
 )
 
@@ -37,6 +36,7 @@ from classrooms.roster import column_headings, dashboard_roster
 from classrooms.views.base import (
     _get_assignment_for_teacher,
 )
+from relationships.block import Block
 from relationships.views.base import HtmxHttpRequest
 
 # --- assignments ----------------------------------------------------------------------------
@@ -146,26 +146,32 @@ def _saved_message(now_late: int, now_on_time: int) -> str:
     return " ".join(parts)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def assignment_submit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """GET: what handing this canvas in would give the teacher, to confirm; POST: hand it in."""
     assignment = get_object_or_404(
         Assignment.objects.select_related("classroom"),
         pk=pk,
         classroom__memberships__student=request.user,
         classroom__memberships__removed_at__isnull=True,
     )
-    form = SubmitForm(request.POST, student=request.user)
+    back = f"{reverse('class_detail', args=[assignment.classroom_id])}#assignment-{pk}"
+    form = SubmitForm(
+        request.POST if request.method == "POST" else request.GET, student=request.user
+    )
     if not form.is_valid():
         messages.error(request, " ".join(form.errors["canvas"]))
-        return redirect(
-            f"{reverse('class_detail', args=[assignment.classroom_id])}#assignment-{pk}"
-        )
-    submission = assignment.submit(request.user, form.cleaned_data["canvas"])
+        return redirect(back)
+    canvas = form.cleaned_data["canvas"]
+    if request.method == "GET":
+        context = {"assignment": assignment, "canvas": Block.load(canvas.pk), "back": back}
+        return render(request, "classrooms/submit_confirm.html", context)
+    submission = assignment.submit(request.user, canvas)
     if submission.is_late:
         messages.warning(request, _("Handed in after the due date: it is marked late."))
     else:
         messages.success(request, _("Handed in. You can keep editing your canvas."))
-    return redirect(f"{reverse('class_detail', args=[assignment.classroom_id])}#assignment-{pk}")
+    return redirect(back)
 
 
 @require_safe

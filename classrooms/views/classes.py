@@ -111,15 +111,20 @@ def _class_for_teacher(
 
 
 def _class_for_student(request: HtmxHttpRequest, classroom: Classroom) -> HttpResponse:
-    submissions = Submission.objects.filter(
-        assignment__classroom=classroom, student=request.user
-    ).defer("document")
+    submissions = (
+        Submission.objects.filter(assignment__classroom=classroom, student=request.user)
+        .select_related("canvas")
+        .defer("document")
+    )
     by_assignment: dict[int, list[Submission]] = {}
-    for submission in submissions:
+    for submission in submissions:  # newest first
         by_assignment.setdefault(submission.assignment_id, []).append(submission)
     assignments = list(classroom.assignments.all())
     for assignment in assignments:
-        assignment.my_submissions = by_assignment.get(assignment.pk, [])
+        mine = by_assignment.get(assignment.pk, [])
+        assignment.my_submissions = mine
+        # "Hand in again" offers the canvas handed in last, not whichever comes first.
+        assignment.last_canvas_id = mine[0].canvas_id if mine else None
     return render(
         request,
         "classrooms/class_student.html",

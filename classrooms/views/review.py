@@ -4,8 +4,10 @@ student's feedback page, and the PDF of what was handed in."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -17,6 +19,7 @@ from django.views.decorators.http import (
 )
 
 from classrooms.forms import (
+    AnswerForm,
     CommentForm,
     RubricForm,
     SavedCommentForm,
@@ -62,6 +65,25 @@ def _snapshot_context(submission: Submission, comments: list[Comment]) -> dict:
     }
 
 
+def _review_forms(
+    submission: Submission, previous: Submission | None, verdict_form=None, rubric_form=None, **_
+) -> dict:
+    """The verdict and rubric, as saved, or as the previous round left them (to adjust)."""
+    carried = previous if previous and not submission.reviewed_at else None
+    verdict_form = verdict_form or VerdictForm(
+        initial={
+            "status": submission.status if submission.reviewed_at else "",
+            "summary": submission.verdict_summary or (carried.verdict_summary if carried else ""),
+        }
+    )
+    rubric_form = rubric_form or RubricForm(submission=submission, carried_from=carried)
+    return {
+        "verdict_form": verdict_form,
+        "rubric_form": rubric_form,
+        "carried_from": rubric_form.carried_from,
+    }
+
+
 def _review_context(request: HtmxHttpRequest, submission: Submission, **forms_in_error) -> dict:
     comments = list(submission.comments.select_related("author"))
     previous = submission.previous_reviewed()
@@ -71,11 +93,7 @@ def _review_context(request: HtmxHttpRequest, submission: Submission, **forms_in
         "private_notes": [c for c in comments if c.is_private],
         "previous": previous,
         "changes": changes,
-        "verdict_form": forms_in_error.get("verdict_form")
-        or VerdictForm(
-            initial={"status": submission.status, "summary": submission.verdict_summary}
-        ),
-        "rubric_form": forms_in_error.get("rubric_form") or RubricForm(submission=submission),
+        **_review_forms(submission, previous, **forms_in_error),
         "comment_form": forms_in_error.get("comment_form") or CommentForm(submission=submission),
         "saved_comments": list(SavedComment.objects.filter(teacher=request.user)),
         "saved_comment_form": SavedCommentForm(teacher=request.user),
@@ -107,7 +125,7 @@ def comment_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         if not request.htmx:
             return redirect(f"{reverse('submission_review', args=[pk])}#{anchor or 'comments'}")
         return _render_anchor_comments(
-            request, submission, anchor, CommentForm(submission=submission)
+            request, submission, anchor, CommentForm(submission=submission), comment.is_private
         )
     # The errors go beside the box the comment came from, or the whole canvas's if that row
     # is not in this submission.
@@ -119,55 +137,52 @@ def comment_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     return render(request, "classrooms/review.html", context)
 
 
-def _render_anchor_comments(request, submission, anchor: str, form) -> HttpResponse:
-    comments = [c for c in submission.comments.select_related("author") if c.anchor == anchor]
-    return render(
-        request,
-        "classrooms/review.html#anchor-comments",
-        {
-            "submission": submission,
-            "anchor": anchor,
-            "comments": comments,
-            "form": form,
-            "error_anchor": anchor if form.is_bound else None,
-            "is_teacher": True,
-        },
-    )
+def _render_anchor_comments(
+    request, submission, anchor: str, form, private_added: bool = False, is_teacher: bool = True
+) -> HttpResponse:
+    """The comments at ``anchor`` with their box; the private notes too when one was added.
+
+    A student (``is_teacher`` False) sees the public ones and the box to answer them.
+    """
+    every = [
+        c for c in submission.comments.select_related("author") if is_teacher or not c.is_private
+    ]
+    context = {
+        "submission": submission,
+        "anchor": anchor,
+        "comments": [c for c in every if c.anchor == anchor],
+        "form": form,
+        "error_anchor": anchor if form.is_bound else None,
+        "is_teacher": is_teacher,
+        "can_answer": not is_teacher,
+    }
+    html = render_to_string("classrooms/review.html#anchor-comments", context, request=request)
+    if private_added:
+        notes = {"private_notes": [c for c in every if c.is_private], "oob": True}
+        html += render_to_string("classrooms/review.html#private-notes", notes, request=request)
+    return HttpResponse(html)
 
 
 @require_POST
-def rubric_save(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    submission = _get_submission_for_teacher(request, pk)
-    form = RubricForm(request.POST, submission=submission)
-    if not form.is_valid():
-        return render(
-            request,
-            "classrooms/review.html",
-            _review_context(request, submission, rubric_form=form),
-        )
-    form.save()
-    messages.success(request, _("Rubric saved."))
-    return redirect(f"{reverse('submission_review', args=[pk])}#rubric")
+def review_save(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """The verdict, the summary and the rubric, saved together: no button loses the others.
 
-
-@require_POST
-def verdict_save(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    Anything refused comes back beside its field with everything else the teacher typed.
+    """
     submission = _get_submission_for_teacher(request, pk)
-    form = VerdictForm(request.POST)
-    if not form.is_valid():
-        return render(
-            request,
-            "classrooms/review.html",
-            _review_context(request, submission, verdict_form=form),
-        )
-    submission.set_verdict(form.cleaned_data["status"], form.cleaned_data["summary"], request.user)
-    messages.success(
-        request,
-        _("Verdict saved for %(name)s.") % {"name": submission.student.get_username()},
-    )
+    verdict = VerdictForm(request.POST)
+    rubric = RubricForm(request.POST, submission=submission)
+    if not all([verdict.is_valid(), rubric.is_valid()]):
+        context = _review_context(request, submission, verdict_form=verdict, rubric_form=rubric)
+        return render(request, "classrooms/review.html", context)
+    with transaction.atomic():
+        rubric.save()
+        verdict.save(submission, request.user)
+    name = {"name": submission.student.get_username()}
+    messages.success(request, _("Review saved for %(name)s.") % name)
     if "next" in request.POST:
         return redirect("assignment_next", pk=submission.assignment_id)
-    return redirect("submission_review", pk=pk)
+    return redirect(f"{reverse('submission_review', args=[pk])}#verdict")
 
 
 @require_POST
@@ -208,17 +223,47 @@ def submission_pdf(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 # --- the student's side ---------------------------------------------------------------------
 
 
-@require_safe
-def submission_feedback(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    """The student's frozen submission with the teacher's public comments, rubric and verdict."""
-    submission = _get_submission_for_student(request, pk)
+def _feedback_context(submission: Submission, answer_form=None) -> dict:
     public = [c for c in submission.comments.select_related("author") if not c.is_private]
-    context = {
+    return {
         **_snapshot_context(submission, public),
         "rubric": list(submission.rubric_scores.all()),
         "was_unread": submission.has_unread_feedback,
         "is_teacher": False,
+        "can_answer": True,
+        "comment_form": answer_form or AnswerForm(submission=submission),
     }
+
+
+@require_safe
+def submission_feedback(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """The student's frozen submission with the teacher's public comments, rubric and verdict."""
+    submission = _get_submission_for_student(request, pk)
+    context = _feedback_context(submission)
     if submission.has_unread_feedback and request.method == "GET":  # not a HEAD: a real read
         Submission.objects.filter(pk=pk).update(feedback_seen_at=timezone.now())
+    return render(request, "classrooms/feedback.html", context)
+
+
+@require_POST
+def comment_answer(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """The student answers the teacher's comments at one place of their submission."""
+    submission = _get_submission_for_student(request, pk)
+    form = AnswerForm(request.POST, submission=submission)
+    sent_to = form.data.get("anchor", "")
+    anchor = sent_to if sent_to in submission.block.anchors else ""  # where the errors show
+    if form.is_valid():
+        Comment.objects.create(
+            submission=submission,
+            author=request.user,
+            anchor=anchor,
+            body=form.cleaned_data["body"],
+        )
+        if not request.htmx:
+            url = reverse("submission_feedback", args=[pk])
+            return redirect(f"{url}#{anchor or 'comments'}")
+        form = AnswerForm(submission=submission)
+    if request.htmx:
+        return _render_anchor_comments(request, submission, anchor, form, is_teacher=False)
+    context = {**_feedback_context(submission, answer_form=form), "error_anchor": anchor}
     return render(request, "classrooms/feedback.html", context)

@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django_htmx.http import reswap, retarget
 from django_htmx.middleware import HtmxDetails
 
@@ -80,6 +81,13 @@ def _editor_context(**extra) -> dict:
     return {"type_help": type_help(), "question_help": QUESTION_HELP, **extra}
 
 
+def _teacher_feedback(request: HtmxHttpRequest, canvas_pk: int) -> SimpleLazyObject:
+    """The teacher's comments to show beside the rows: one query, only if a piece shows them."""
+    from classrooms.feedback import feedback_for_editor  # classes build on the block
+
+    return SimpleLazyObject(lambda: feedback_for_editor(canvas_pk, request.user))
+
+
 Piece = tuple[str, dict | Callable[[Block], dict]]
 
 
@@ -91,7 +99,14 @@ def _block_response(
     ``segment_pk`` names a segment whose totals changed but are not inside the swapped pieces.
     """
     cards = render_cards(request, block)
-    context = _editor_context(canvas=block, cards=cards, oob_segment_pk=segment_pk)
+    header_swapped = any(name == "canvas-header" for name, _piece in pieces)
+    context = _editor_context(
+        canvas=block,
+        cards=cards,
+        oob_segment_pk=segment_pk,
+        header_swapped=header_swapped,
+        feedback=_teacher_feedback(request, block.pk),
+    )
     html = []
     for name, piece in pieces:
         extra = piece(block) if callable(piece) else piece

@@ -30,6 +30,7 @@ from relationships.views.base import (
     _get_canvas_for_user,
     _save_form,
     _saved,
+    _teacher_feedback,
 )
 
 # --- canvases -------------------------------------------------------------------------------
@@ -53,7 +54,8 @@ def canvas_list(request: HtmxHttpRequest) -> HttpResponse:
 def canvas_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     block = Block.load(pk, owner=request.user)
     cards = render_cards(request, block)
-    return render(request, PAGE, _editor_context(canvas=block, cards=cards))
+    feedback = _teacher_feedback(request, block.pk)
+    return render(request, PAGE, _editor_context(canvas=block, cards=cards, feedback=feedback))
 
 
 HEADER: Piece = ("canvas-header", {})

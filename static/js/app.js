@@ -102,4 +102,33 @@
     box.dispatchEvent(new Event("input", { bubbles: true }));
     box.focus();
   });
+  // A move button keeps the keyboard's focus: after the swap, the same arrow (or, at the end of
+  // the row where it is now disabled, its partner) has it again, not the top of the page.
+  var movedFrom = null;
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var active = document.activeElement;
+    movedFrom = active && active.matches("button.icon-button[id]") ? active.id : null;
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    if (!movedFrom) return;
+    var same = document.getElementById(movedFrom);
+    var partner = document.getElementById(movedFrom.replace(/-(up|down|left|right)$/, function (_m, way) {
+      return "-" + { up: "down", down: "up", left: "right", right: "left" }[way];
+    }));
+    var target = same && !same.disabled ? same : partner;
+    if (target && !target.disabled) target.focus();
+    movedFrom = null;
+  });
+  // Printing shows what closed <details> hold (costs, what is missing), then closes them again.
+  var openedForPrint = [];
+  window.addEventListener("beforeprint", function () {
+    openedForPrint = Array.prototype.filter.call(document.querySelectorAll("details:not([open])"), function (details) {
+      details.open = true;
+      return true;
+    });
+  });
+  window.addEventListener("afterprint", function () {
+    openedForPrint.forEach(function (details) { details.open = false; });
+    openedForPrint = [];
+  });
 })();

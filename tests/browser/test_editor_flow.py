@@ -68,7 +68,7 @@ def test_sign_up_and_fill_in_the_block(page, screenshot):
     cost_form = opened_form(page, "form.cost-form")
     cost_form.get_by_label("What it is").fill("Workshop tools")
     cost_form.get_by_label("Amount").fill("25")
-    cost_form.get_by_label("How often").select_option("monthly")
+    cost_form.get_by_label("Per month").check()
     cost_form.get_by_role("button", name="Save cost").click()
 
     # Totals change out of band, without a reload.

@@ -1,5 +1,7 @@
 """A teacher and a student, each in their own browser, from class to verdict."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -43,9 +45,12 @@ def test_from_class_to_verdict(browser, live_server, django_user_model, screensh
     student_page.get_by_label("Join code").fill(code.lower())
     student_page.get_by_role("button", name="Join").click()
     student_page.get_by_role("button", name="Hand in").click()
+    # The next page shows what the teacher will get and asks to confirm.
+    expect(student_page.locator("h1")).to_contain_text("Hand in “")
+    student_page.get_by_role("button", name=re.compile("^Hand in")).click()
     expect(student_page.locator("#flash")).to_contain_text("Handed in")
 
-    teacher.get_by_role("link", name="Customer relationships block").click()
+    teacher.get_by_role("link", name="Customer relationships block", exact=True).click()
     teacher.get_by_role("button", name="Review the next submission").click()
     card = teacher.locator("article.relationship-card").first
     comments = teacher.locator(".relationship-list > li").first.locator(".anchor-comments")
@@ -56,8 +61,8 @@ def test_from_class_to_verdict(browser, live_server, django_user_model, screensh
     expect(card).to_be_visible()
     teacher.get_by_label("Approve").check()
     teacher.get_by_label("Summary for the student").fill("Clear block, well costed.")
-    teacher.get_by_role("button", name="Save verdict", exact=True).click()
-    expect(teacher.locator("#flash")).to_contain_text("Verdict saved for ana")
+    teacher.get_by_role("button", name="Save review", exact=True).click()
+    expect(teacher.locator("#flash")).to_contain_text("Review saved for ana")
     teacher.screenshot(path=str(screenshot_dir / "10-review.png"), full_page=True)
     teacher.get_by_role("navigation", name="Breadcrumb").get_by_role(
         "link", name="Customer relationships block"

@@ -18,12 +18,18 @@ def teacher_urls(submission):
     return [
         ("get", reverse("assignment_dashboard", args=[assignment.pk])),
         ("get", reverse("assignment_csv", args=[assignment.pk])),
+        ("get", reverse("assignment_xlsx", args=[assignment.pk])),
+        ("get", reverse("assignment_edit", args=[assignment.pk])),
+        ("post", reverse("assignment_edit", args=[assignment.pk])),
         ("get", reverse("assignment_next", args=[assignment.pk])),
         ("get", reverse("submission_review", args=[submission.pk])),
         ("post", reverse("comment_create", args=[submission.pk])),
-        ("post", reverse("rubric_save", args=[submission.pk])),
-        ("post", reverse("verdict_save", args=[submission.pk])),
+        ("post", reverse("review_save", args=[submission.pk])),
     ]
+
+
+# Valid for each form: a 404 must come from the access check, not from a refused form.
+POSTED = {"body": "x", "status": "approved", "title": "Taken over", "due_at": "2027-01-01T10:00"}
 
 
 def test_another_classes_teacher_gets_404_everywhere(client, submission):
@@ -31,9 +37,11 @@ def test_another_classes_teacher_gets_404_everywhere(client, submission):
     make_classroom(other_teacher)
     client.force_login(other_teacher)
     for method, url in teacher_urls(submission):
-        response = getattr(client, method)(url, {"body": "x", "status": "approved"})
+        response = getattr(client, method)(url, POSTED)
         assert response.status_code == 404, url
     assert not Comment.objects.exists()
+    submission.assignment.refresh_from_db()
+    assert submission.assignment.title == "Customer relationships"
 
 
 def test_a_student_cannot_reach_the_teachers_pages(client, submission):
@@ -46,8 +54,10 @@ def test_a_student_cannot_reach_the_teachers_pages(client, submission):
         reverse("class_detail", args=[submission.assignment.classroom_id])
     )
     for method, url in others:
-        response = getattr(client, method)(url, {"body": "x", "status": "approved"})
+        response = getattr(client, method)(url, POSTED)
         assert response.status_code == 404, url
+    submission.assignment.refresh_from_db()
+    assert submission.assignment.title == "Customer relationships"
 
 
 def test_a_student_sees_only_their_own_submissions(client, assignment, submission):

@@ -7,7 +7,6 @@ from django.urls import reverse
 
 from classrooms.models import Comment, RubricScore, SavedComment, Submission
 from tests.classrooms.factories import make_student_submission
-from tests.factories import make_user
 from tests.helpers import HTMX, client_for
 
 pytestmark = pytest.mark.django_db
@@ -68,11 +67,11 @@ def test_the_student_sees_public_comments_but_not_private_notes(client, teacher,
 
 def test_rubric_and_verdict_reach_the_student_with_an_unread_badge(teacher_client, submission):
     teacher_client.post(
-        reverse("rubric_save", args=[submission.pk]),
+        reverse("review_save", args=[submission.pk]),
         {"costs_level": "2", "costs_remark": "Staff time is missing"},
     )
     teacher_client.post(
-        reverse("verdict_save", args=[submission.pk]),
+        reverse("review_save", args=[submission.pk]),
         {"status": "approved", "summary": "Clear and complete"},
     )
     score = RubricScore.objects.get(submission=submission)
@@ -91,7 +90,7 @@ def test_rubric_and_verdict_reach_the_student_with_an_unread_badge(teacher_clien
 
 def test_an_invalid_rubric_level_is_refused(teacher_client, submission):
     response = teacher_client.post(
-        reverse("rubric_save", args=[submission.pk]), {"costs_level": "9"}
+        reverse("review_save", args=[submission.pk]), {"costs_level": "9"}
     )
     assert "Select a valid choice." in response.text
     assert not RubricScore.objects.exists()
@@ -102,12 +101,12 @@ def test_next_student_walks_through_the_waiting_submissions(teacher_client, assi
     response = teacher_client.get(reverse("assignment_next", args=[assignment.pk]))
     assert response["Location"] == reverse("submission_review", args=[submission.pk])
     response = teacher_client.post(
-        reverse("verdict_save", args=[submission.pk]),
+        reverse("review_save", args=[submission.pk]),
         {"status": "changes_requested", "summary": "", "next": "1"},
         follow=True,
     )
     assert response.redirect_chain[-1][0] == reverse("submission_review", args=[other.pk])
-    teacher_client.post(reverse("verdict_save", args=[other.pk]), {"status": "approved"})
+    teacher_client.post(reverse("review_save", args=[other.pk]), {"status": "approved"})
     response = teacher_client.get(reverse("assignment_next", args=[assignment.pk]), follow=True)
     assert "Nothing is waiting for review" in response.text
 
@@ -120,31 +119,6 @@ def test_the_comment_bank_keeps_a_teachers_remarks(teacher_client, teacher, subm
     assert SavedComment.objects.get(teacher=teacher).text == "Quantify it"
     page = teacher_client.get(review_url).text
     assert 'data-insert-comment="Quantify it"' in page
-
-
-def test_results_csv_has_a_row_per_student(teacher_client, assignment, submission, teacher):
-    assignment.classroom.join(make_user("absent"))
-    submission.set_verdict(Submission.Status.APPROVED, "=HYPERLINK(1)", teacher)
-    RubricScore.objects.create(submission=submission, criterion="costs", level=3)
-    response = teacher_client.get(reverse("assignment_csv", args=[assignment.pk]))
-    assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    header, *body = rows
-    assert header[:3] == ["student", "status", "late"]
-    assert header[-1] == "in the class"
-    by_student = {row[0]: row for row in body}
-    assert set(by_student) == {"ana", "absent"}
-    assert by_student["ana"][1] == "Approved"
-    assert by_student["ana"][header.index("verdict summary")] == "'=HYPERLINK(1)"  # no formula
-    assert by_student["ana"][header.index("Quantifies set-up and running costs")] == "3"
-    assert by_student["absent"][1] == "Not submitted"
-
-
-def test_csv_keeps_usernames_from_running_as_formulas(teacher_client, assignment):
-    make_student_submission(assignment, "+1+2")
-    response = teacher_client.get(reverse("assignment_csv", args=[assignment.pk]))
-    _header, row = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert row[0] == "'+1+2"
 
 
 def test_a_removed_students_submission_stays_on_the_dashboard_and_in_the_csv(
@@ -216,5 +190,5 @@ def test_new_comments_and_rubric_light_the_badge_again_but_private_notes_do_not(
     assert badge()
     client.get(feedback_url)
     assert not badge()
-    teacher_client.post(reverse("rubric_save", args=[submission.pk]), {"costs_level": "3"})
+    teacher_client.post(reverse("review_save", args=[submission.pk]), {"costs_level": "3"})
     assert badge()

@@ -1,6 +1,7 @@
 """A submission reads as a Block: its PDF, the diff of two, the class-wide gaps, query counts."""
 
 import io
+from datetime import UTC
 
 import pytest
 from django.urls import reverse
@@ -14,7 +15,14 @@ from relationships.models import Canvas
 from relationships.sample import create_sample_canvas
 from relationships.writes import change_block
 from tests.classrooms.factories import make_student_submission
-from tests.factories import make_block, make_canvas, make_relationship, make_segment, make_user
+from tests.factories import (
+    make_block,
+    make_canvas,
+    make_cost,
+    make_relationship,
+    make_segment,
+    make_user,
+)
 from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
@@ -57,10 +65,10 @@ def test_the_pdf_of_a_submission_shows_what_was_handed_in_after_the_canvas_chang
 
 
 def test_a_submissions_pdf_says_when_it_was_handed_in(teacher_client, submission):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     Submission.objects.filter(pk=submission.pk).update(
-        submitted_at=datetime(2026, 11, 28, 10, tzinfo=timezone.utc)
+        submitted_at=datetime(2026, 11, 28, 10, tzinfo=UTC)
     )
     text = pdf_text(teacher_client.get(reverse("submission_pdf", args=[submission.pk])))
     assert "Handed in Nov. 28, 2026" in " ".join(text.split())
@@ -203,3 +211,34 @@ def test_the_feedback_page_takes_the_same_queries_whatever_the_size(
     with django_assert_num_queries(6):
         page = client.get(reverse("submission_feedback", args=[submission.pk]))
     assert page.text.count('class="relationship-card') == segments * 3
+
+
+def test_an_added_or_removed_cost_says_how_much_and_where():
+    canvas = make_canvas()
+    relationship = make_relationship(make_segment(canvas, name="Offices"))
+    before = Block.load(canvas.pk).document
+    make_cost(relationship, label="App upkeep", amount="150", frequency="monthly")
+    (added,) = diff_documents(before, Block.load(canvas.pk).document)
+    assert (added.kind, added.what, added.label) == ("added", "cost", "App upkeep")
+    assert added.within == "Personal assistance · Offices"
+    assert {(f.name, f.after) for f in added.fields} == {
+        ("amount", "€150.00"),
+        ("frequency", "Per month"),
+    }
+    (removed,) = diff_documents(Block.load(canvas.pk).document, before)
+    assert {(f.name, f.before) for f in removed.fields} == {
+        ("amount", "€150.00"),
+        ("frequency", "Per month"),
+    }
+
+
+def test_a_change_at_the_end_of_a_long_answer_is_shown_not_cut_off():
+    opening = "La ruta de reparto sirve a todos. " * 12
+    canvas = make_canvas(business_fit=opening + "Sin coste extra.")
+    before = Block.load(canvas.pk).document
+    Canvas.objects.filter(pk=canvas.pk).update(business_fit=opening + "Cuesta 200 € al mes.")
+    (change,) = diff_documents(before, Block.load(canvas.pk).document)
+    (answer,) = change.fields
+    assert answer.before.startswith("…")
+    assert answer.before.endswith("Sin coste extra.")
+    assert answer.after.endswith("Cuesta 200 € al mes.")

@@ -11,6 +11,7 @@ from relationships.models import MAX_AMOUNT, Canvas, CostItem
 from relationships.sample import create_sample_canvas
 from tests.classrooms.factories import make_assignment
 from tests.factories import make_canvas, make_cost, make_relationship, make_segment, make_user
+from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -136,3 +137,30 @@ def test_the_review_page_shows_what_changed_since_the_reviewed_version(
     assert "What changed since the version you reviewed" in response.text
     assert "Segment added" in response.text
     assert "“Tourists”" in response.text
+
+
+def test_handing_in_asks_first_and_says_what_is_still_missing(student, assignment):
+    canvas = make_canvas(student, title="Academia Babel")
+    client = client_for(student)
+    class_page = client.get(reverse("class_detail", args=[assignment.classroom_id])).text
+    assert f'<form method="get" action="{reverse("assignment_submit", args=[assignment.pk])}"' in (
+        class_page
+    )
+    confirm = client.get(reverse("assignment_submit", args=[assignment.pk]), {"canvas": canvas.pk})
+    assert confirm.status_code == 200
+    assert "Hand in “Academia Babel”?" in confirm.text
+    assert "Add your first customer segment." in confirm.text
+    editor = reverse("canvas_detail", args=[canvas.pk])
+    assert f'href="{editor}#board"' in confirm.text  # each gap leads to its place in the editor
+    assert not Submission.objects.exists()  # nothing handed in by looking
+    client.post(reverse("assignment_submit", args=[assignment.pk]), {"canvas": canvas.pk})
+    assert Submission.objects.get().document["title"] == "Academia Babel"
+
+
+def test_hand_in_again_offers_the_canvas_handed_in_last(student, assignment):
+    handed_in = make_canvas(student, title="Academia Babel")
+    assignment.submit(student, handed_in)
+    make_canvas(student, title="Copy of Academia Babel")  # newer, so listed first
+    page = client_for(student).get(reverse("class_detail", args=[assignment.classroom_id])).text
+    assert f'<option value="{handed_in.pk}" selected>Academia Babel</option>' in page
+    assert "· Academia Babel" in page  # each hand-in says which canvas it was

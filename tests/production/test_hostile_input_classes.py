@@ -12,7 +12,6 @@ from urllib.parse import quote
 import pytest
 from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import UserCreationForm
 from django.contrib.messages import constants as message_levels
 from django.contrib.messages import get_messages
 from django.db import transaction
@@ -22,7 +21,9 @@ from django.utils import timezone as django_timezone
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from accounts.forms import SignupForm
 from classrooms.forms import (
+    AnswerForm,
     AssignmentForm,
     ClassroomForm,
     CommentForm,
@@ -609,6 +610,52 @@ def test_comment_create_survives_arbitrary_input(school, target, method, htmx, d
         assert shows_errors(response), "invalid input without an error message"
 
 
+@FUZZ
+@given(
+    target=TARGETS,
+    method=METHODS,
+    htmx=st.booleans(),
+    data=form_data(
+        [*AnswerForm.base_fields, "submission", "author", "is_private"],
+        body=st.sampled_from(["Four hours a week", "x" * 4000, "x" * 100_000, "\x00"]),
+        anchor=ANCHORS,
+    ),
+)
+@example(target="mine", method="POST", htmx=True, data={"body": "Done", "anchor": "§my_anchor"})
+@example(target="mine", method="POST", htmx=False, data={"body": "x", "anchor": "§their_anchor"})
+@example(target="theirs", method="POST", htmx=False, data={"body": "Not mine"})
+def test_comment_answer_survives_arbitrary_input(school, target, method, htmx, data):
+    """The student's answers: only on their own submission, only where the teacher commented."""
+    data = resolve(school, data)
+    anchor = resolve(school, {"a": "§my_anchor"})["a"]
+    Comment.objects.get_or_create(
+        submission=school.my_submission, anchor=anchor, author=school.me, body="How long?"
+    )
+    count = Comment.objects.count()
+    valid = None
+    if method == "POST" and target == "mine":
+        valid = AnswerForm(data, submission=school.my_submission).is_valid()
+    pupil = client_for(school.pupil)
+    before_theirs = rows_of(school.stranger)
+    response = send(
+        pupil, method, reverse("comment_answer", args=[submission_pk(school, target)]), data, htmx
+    )
+    assert response.status_code in ({200, 302, 404, 405} if target == "mine" else {404, 405})
+    assert rows_of(school.stranger) == before_theirs
+    if valid:
+        new = Comment.objects.latest("pk")
+        assert (new.submission_id, new.author, new.is_private) == (
+            school.my_submission.pk,
+            school.pupil,
+            False,
+        )
+    else:
+        assert Comment.objects.count() == count
+    if valid is False:
+        assert response.status_code == 200
+        assert shows_errors(response), "invalid input without an error message"
+
+
 LEVELS = st.sampled_from(["1", "2", "3", "4", "", "0", "5", "-1", " 3", "3.0", "IV", "04"])
 rubric_data = form_data(
     ["submission", "criterion", "level", "bogus_level"],
@@ -617,71 +664,57 @@ rubric_data = form_data(
 )
 
 
+review_data = form_data(
+    ["submission", "criterion", "level", "bogus_level", "status", "summary", "next", "reviewed_by"],
+    **{f"{criterion}_level": LEVELS for criterion in RubricScore.Criterion.values},
+    **{f"{criterion}_remark": text for criterion in RubricScore.Criterion.values},
+    status=st.sampled_from(
+        ["approved", "changes_requested"] * 2 + ["", "submitted", "APPROVED", "approved ", "no"]
+    ),
+    summary=st.sampled_from(["Good work", "x" * 4000, "x" * 4001]),
+)
+
+
+def scores_of(submission) -> dict:
+    return dict(RubricScore.objects.filter(submission=submission).values_list("criterion", "level"))
+
+
 @FUZZ
-@given(target=TARGETS, method=METHODS, data=rubric_data)
+@given(target=TARGETS, method=METHODS, data=review_data)
 @example(target="mine", method="POST", data={"costs_level": "4", "expectations_level": "1"})
 @example(target="mine", method="POST", data={"costs_level": "3", "costs_remark": "a\x00b"})
-@example(target="mine", method="POST", data={"costs_level": "5"})
-@example(target="theirs", method="POST", data={"costs_level": ""})
-def test_rubric_save_survives_arbitrary_input(school, target, method, data):
-    data = resolve(school, data)
-    before_mine = rows_of(school.me)
-    form = None
-    if method == "POST" and target == "mine":
-        form = RubricForm(data, submission=school.my_submission)
-        form.is_valid()
-
-    url = reverse("rubric_save", args=[submission_pk(school, target)])
-    response = send_to_my_or_their_class(school, target, method, url, data)
-    if form is not None and form.is_valid():
-        assert response.status_code == 302
-        scores = dict(
-            RubricScore.objects.filter(submission=school.my_submission).values_list(
-                "criterion", "level"
-            )
-        )
-        expected = {
-            criterion: form.cleaned_data[f"{criterion}_level"]
-            for criterion in RubricScore.Criterion.values
-            if form.cleaned_data[f"{criterion}_level"] is not None
-        }
-        assert scores == expected
-    else:
-        assert rows_of(school.me) == before_mine
-    if form is not None and not form.is_valid():
-        assert response.status_code == 200
-        assert shows_errors(response), "invalid input without an error message"
-
-
-@FUZZ
-@given(
-    target=TARGETS,
-    method=METHODS,
-    data=form_data(
-        ["status", "summary", "next", "reviewed_by", "student"],
-        status=st.sampled_from(
-            ["approved", "changes_requested"] * 2
-            + ["submitted", "APPROVED", "approved ", "rejected"]
-        ),
-        summary=st.sampled_from(["Good work", "x" * 4000, "x" * 4001]),
-    ),
-)
+@example(target="mine", method="POST", data={"costs_level": "5", "status": "approved"})
 @example(target="mine", method="POST", data={"status": "approved", "summary": "Ok", "next": "1"})
-@example(target="mine", method="POST", data={"status": "submitted"})
-@example(target="theirs", method="POST", data={"status": "changes_requested"})
-def test_verdict_save_survives_arbitrary_input(school, target, method, data):
+@example(target="mine", method="POST", data={"status": "submitted", "costs_level": "2"})
+@example(target="theirs", method="POST", data={"costs_level": "", "status": "approved"})
+def test_review_save_survives_arbitrary_input(school, target, method, data):
+    """Rubric and verdict in one form: all of it is kept, or nothing and a message says why."""
     data = resolve(school, data)
     before_mine = rows_of(school.me)
+    before_scores = scores_of(school.my_submission)
+    before = Submission.objects.get(pk=school.my_submission.pk)
     valid = None
     if method == "POST" and target == "mine":
-        valid = VerdictForm(data).is_valid()
+        rubric = RubricForm(data, submission=school.my_submission)
+        verdict = VerdictForm(data)
+        valid = all([rubric.is_valid(), verdict.is_valid()])
 
-    url = reverse("verdict_save", args=[submission_pk(school, target)])
+    url = reverse("review_save", args=[submission_pk(school, target)])
     response = send_to_my_or_their_class(school, target, method, url, data)
     if valid:
         assert response.status_code == 302
+        expected = dict(before_scores)
+        for criterion in RubricScore.Criterion.values:
+            if f"{criterion}_level" in data:  # what the page sent is what is kept
+                expected.pop(criterion, None)
+                if rubric.cleaned_data[f"{criterion}_level"] is not None:
+                    expected[criterion] = rubric.cleaned_data[f"{criterion}_level"]
+        assert scores_of(school.my_submission) == expected
         submission = Submission.objects.get(pk=school.my_submission.pk)
-        assert (submission.status, submission.reviewed_by) == (data["status"], school.me)
+        if verdict.cleaned_data["status"]:
+            assert (submission.status, submission.reviewed_by) == (data["status"], school.me)
+        else:
+            assert submission.status == before.status
         feedback = reverse("submission_feedback", args=[submission.pk])
         assert shows(client_for(school.pupil), feedback)  # it shows
     else:
@@ -809,6 +842,7 @@ PASSWORDS = st.sampled_from(
         username=st.sampled_from(["§me", "§stranger", "new.user+1@x", "ÑANDÚ", "a" * 151]),
         password1=PASSWORDS,
         password2=PASSWORDS,
+        email=st.sampled_from(["new@example.org", "TAKEN@example.org", "", "not an address"]),
     ),
     same=st.booleans(),
     logged_in=st.sampled_from([False, False, False, True]),
@@ -831,8 +865,9 @@ def test_signup_survives_arbitrary_input(school, data, same, logged_in):
         data["username"] = data["username"].upper()  # the same name, other case
     client = client_for(school.pupil) if logged_in else Client(raise_request_exception=True)
     users = get_user_model().objects
+    users.filter(pk=school.stranger.pk).update(email="taken@example.org")
     before = list(users.order_by("pk").values())
-    form = UserCreationForm(data)
+    form = SignupForm(data)
     valid = form.is_valid() if data and not logged_in else None
 
     response = send(client, "POST", reverse("signup"), data)
@@ -843,6 +878,7 @@ def test_signup_survives_arbitrary_input(school, data, same, logged_in):
         assert response.status_code == 302
         new = users.latest("pk")
         assert new.username == form.cleaned_data["username"]
+        assert new.email == form.cleaned_data["email"]
         assert not new.is_staff
         assert not new.is_superuser
         assert users.count() == len(before) + 1

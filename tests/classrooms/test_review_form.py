@@ -1,0 +1,129 @@
+"""The teacher's review is one form: no button throws away what another part holds."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from classrooms.models import RubricScore, Submission
+from relationships.models import Canvas
+from tests.classrooms.factories import make_student_submission
+from tests.helpers import HTMX
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def submission(assignment):
+    return make_student_submission(assignment, "ana")
+
+
+def review_page(client, submission) -> str:
+    return client.get(reverse("submission_review", args=[submission.pk])).text
+
+
+def selected_level(page: str, criterion: str) -> str | None:
+    select = re.search(rf'<select name="{criterion}_level".*?</select>', page, re.S).group(0)
+    chosen = re.search(r'<option value="(\d)" selected>', select)
+    return chosen.group(1) if chosen else None
+
+
+def test_scoring_the_rubric_and_saving_the_verdict_keeps_both(teacher_client, submission):
+    response = teacher_client.post(
+        reverse("review_save", args=[submission.pk]),
+        {
+            "status": "changes_requested",
+            "summary": "Put a figure on the staff time",
+            "costs_level": "2",
+            "costs_remark": "Staff time is missing",
+            "next": "1",
+        },
+    )
+    assert response.status_code == 302
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.CHANGES_REQUESTED
+    score = RubricScore.objects.get(submission=submission)
+    assert (score.criterion, score.level, score.remark) == ("costs", 2, "Staff time is missing")
+
+
+def test_the_review_page_has_one_form_for_verdict_and_rubric(teacher_client, submission):
+    page = review_page(teacher_client, submission)
+    form = re.search(r'<form[^>]*id="review-form".*?</form>', page, re.S).group(0)
+    assert 'name="status"' in form
+    assert 'name="costs_level"' in form
+    assert form.count('type="submit"') == 2  # save, and save and go on
+
+
+def test_a_refused_level_keeps_the_verdict_and_summary_typed(teacher_client, submission):
+    response = teacher_client.post(
+        reverse("review_save", args=[submission.pk]),
+        {"status": "approved", "summary": "Very clear block", "costs_level": "9"},
+    )
+    assert response.status_code == 200
+    assert "Select a valid choice." in response.text
+    assert "Very clear block" in response.text
+    assert re.search(r'value="approved"[^>]*checked', response.text)
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.SUBMITTED
+    assert not RubricScore.objects.exists()
+
+
+def test_a_summary_without_a_verdict_keeps_the_submission_waiting(teacher_client, submission):
+    teacher_client.post(
+        reverse("review_save", args=[submission.pk]), {"status": "", "summary": "Half read"}
+    )
+    submission.refresh_from_db()
+    assert (submission.status, submission.verdict_summary) == ("submitted", "Half read")
+    assert submission.reviewed_at is None
+    assert not submission.has_unread_feedback
+
+
+def test_a_resubmission_starts_from_the_previous_rounds_rubric_and_summary(
+    teacher_client, teacher, assignment, submission
+):
+    teacher_client.post(
+        reverse("review_save", args=[submission.pk]),
+        {
+            "status": "changes_requested",
+            "summary": "Add what the offices cost",
+            "costs_level": "2",
+            "costs_remark": "Staff time is missing",
+            "expectations_level": "3",
+        },
+    )
+    canvas = Canvas.objects.get(pk=submission.canvas_id)
+    again = assignment.submit(submission.student, canvas)
+    page = review_page(teacher_client, again)
+    assert "Carried over from the version you reviewed" in page
+    assert selected_level(page, "costs") == "2"
+    assert selected_level(page, "expectations") == "3"
+    assert "Staff time is missing" in page
+    assert "Add what the offices cost" in page
+    assert not RubricScore.objects.filter(submission=again).exists()  # until the teacher saves
+
+    teacher_client.post(
+        reverse("review_save", args=[again.pk]),
+        {"status": "approved", "summary": "Now it adds up", "costs_level": "4"},
+    )
+    levels = dict(RubricScore.objects.filter(submission=again).values_list("criterion", "level"))
+    assert levels == {"costs": 4}
+    assert "Carried over" not in review_page(teacher_client, again)
+
+
+def test_a_private_note_shows_in_the_notes_at_once(teacher_client, submission):
+    response = teacher_client.post(
+        reverse("comment_create", args=[submission.pk]),
+        {"body": "Ask about the van", "is_private": "on", "anchor": ""},
+        headers=HTMX,
+    )
+    notes = re.search(
+        r'<section id="private-notes" hx-swap-oob="true">.*?</section>', response.text, re.S
+    )
+    assert notes is not None
+    assert "Ask about the van" in notes.group(0)
+    public = teacher_client.post(
+        reverse("comment_create", args=[submission.pk]),
+        {"body": "Nice", "anchor": ""},
+        headers=HTMX,
+    )
+    assert "private-notes" not in public.text
