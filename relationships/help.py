@@ -8,7 +8,8 @@ TYPE_HELP = {
     RelationshipType.PERSONAL: (
         _(
             "Someone from your team talks to the customer and helps them before, while and "
-            "after they buy."
+            "after they buy. Its cost grows with the number of customers: each one takes "
+            "somebody's time."
         ),
         _("A shop assistant at the counter, or a help line answered by people."),
     ),
@@ -51,15 +52,22 @@ TYPE_HELP = {
         _("Reviews written by readers or travellers, or a workshop that takes design ideas."),
     ),
     RelationshipType.THIRD_PARTIES: (
-        _("Other companies or outside services carry your value proposition to the segment."),
+        _(
+            "Other companies or outside services carry your value proposition to the segment. "
+            "It is not one of Osterwalder's six types and it overlaps the Channels block: the "
+            "customer's relationship is then with the third party, so say who owns it and what "
+            "you keep."
+        ),
         _("Agents who sell insurance policies, or resellers of a language course."),
     ),
 }
 
+# Each guiding question: what to write, an example, and the field of the forms that answers it.
 QUESTION_HELP = {
     "description": (
         _("Say in a few lines what you offer, to whom, and why it matters to them."),
         _("“Fresh bread delivered before 8 am to offices in the city centre.”"),
+        _("“Venture and value proposition”, when you edit the venture."),
     ),
     "expectation": (
         _(
@@ -67,10 +75,12 @@ QUESTION_HELP = {
             "have today."
         ),
         _("“They expect to speak to a person when an order goes wrong.”"),
+        _("“Relationship they expect” and “What they expect, in your words”, in each segment."),
     ),
     "interaction": (
         _("How, how often and through whom do you interact? Does it fit its cost and format?"),
         _("“A call every quarter from their account manager, plus a monthly newsletter.”"),
+        _("“How we interact”, in each relationship."),
     ),
     "business_fit": (
         _(
@@ -78,10 +88,12 @@ QUESTION_HELP = {
             "segments and cost structure?"
         ),
         _("“Our community runs on the same app we sell through, so it costs us little.”"),
+        _("“Fit with the rest of the business model”, when you edit the venture."),
     ),
     "market_effect": (
         _("What image, prestige or brand do you want these relationships to leave?"),
         _("“Being known as the bakery that remembers your name.”"),
+        _("“Effect wanted on the market”, when you edit the venture."),
     ),
     "costs": (
         _(
@@ -89,6 +101,7 @@ QUESTION_HELP = {
             "events, commissions."
         ),
         _("“Forum software: 40 per month; launch event: 600 once.”"),
+        _("The costs of each relationship: “Add a cost” on its card."),
     ),
 }
 

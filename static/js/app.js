@@ -119,6 +119,15 @@
     if (target && !target.disabled) target.focus();
     movedFrom = null;
   });
+  // The site menu is open on a wide screen and folds into its button on a phone.
+  var wide = window.matchMedia("(min-width: 769px)");
+  function foldMenus() {
+    document.querySelectorAll("details[data-wide-open]").forEach(function (menu) {
+      menu.open = wide.matches;
+    });
+  }
+  foldMenus();
+  wide.addEventListener("change", foldMenus);
   // Printing shows what closed <details> hold (costs, what is missing), then closes them again.
   var openedForPrint = [];
   window.addEventListener("beforeprint", function () {

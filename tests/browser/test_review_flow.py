@@ -72,7 +72,7 @@ def test_from_class_to_verdict(browser, live_server, django_user_model, screensh
     teacher.screenshot(path=str(screenshot_dir / "12-dashboard.png"), full_page=True)
 
     student_page.get_by_role("banner").get_by_role("link", name="My classes").click()
-    expect(student_page.locator(".badge.new").first).to_be_visible()
+    expect(student_page.locator(".badge.new").locator("visible=true").first).to_be_visible()
     student_page.get_by_role("link", name="Startups 101").click()
     student_page.locator("a[href^='/submissions/']").first.click()
     expect(student_page.locator(".verdict-box")).to_contain_text("Clear block, well costed.")

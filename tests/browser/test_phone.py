@@ -1,0 +1,124 @@
+"""Every main page on a 390 px phone: nothing scrolls sideways and every control can be hit
+(at least 24 x 24 px, WCAG 2.5.8; links inside a sentence are the standard's exception)."""
+
+import re
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+
+from classrooms.models import Comment, Submission
+from relationships.sample import create_sample_canvas
+from tests.classrooms.factories import make_assignment, make_classroom
+from tests.factories import make_user
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# What a person taps, and which of it is exempt: a link that is part of a line of text.
+SMALL_TARGETS = """() => {
+  const small = [];
+  for (const el of document.querySelectorAll(
+      "a, button, input:not([type=hidden]), select, textarea, summary")) {
+    const box = el.getBoundingClientRect();
+    if (!box.width || !box.height || getComputedStyle(el).visibility === "hidden") continue;
+    if (el.closest("[hidden], .visually-hidden")) continue;
+    let target = box;
+    if (el.matches("input[type=radio], input[type=checkbox]")) {
+      const label = el.closest("label") || document.querySelector(`label[for="${el.id}"]`);
+      if (label) target = label.getBoundingClientRect();
+    }
+    const inline = el.tagName === "A" && getComputedStyle(el).display === "inline"
+      && el.closest("p, li, dd, small, td, .help, .prose")
+      && !el.closest(".item-actions, .form-actions, .site-menu");
+    if (inline) continue;
+    if (target.width < 24 || target.height < 24) {
+      small.push(`${el.tagName.toLowerCase()} "${(el.innerText || el.name || el.id).trim()
+        .slice(0, 30)}" ${Math.round(target.width)}x${Math.round(target.height)}`);
+    }
+  }
+  return small;
+}"""
+
+
+def log_in(context, base_url, user):
+    client = Client()
+    client.force_login(user)
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": base_url,
+            },
+            {"name": "django_language", "value": "es", "url": base_url},
+        ]
+    )
+
+
+@pytest.fixture
+def school():
+    teacher, student = make_user("profe"), make_user("ana")
+    classroom = make_classroom(teacher, name="Emprendimiento")
+    assignment = make_assignment(classroom, title="Bloque de relaciones")
+    classroom.join(student)
+    canvas = create_sample_canvas(student)
+    submission = assignment.submit(student, canvas)
+    anchor = submission.block.relationships[0].anchor
+    Comment.objects.create(submission=submission, author=teacher, anchor=anchor, body="¿Cuánto?")
+    submission.set_verdict(Submission.Status.CHANGES_REQUESTED, "Pon cifras", teacher)
+    return teacher, student, classroom, assignment, canvas, submission
+
+
+def pages(school):
+    teacher, student, classroom, assignment, canvas, submission = school
+    yield student, reverse("canvas_list")
+    yield student, reverse("canvas_detail", args=[canvas.pk])
+    yield student, reverse("help")
+    yield student, reverse("class_list")
+    yield student, reverse("class_detail", args=[classroom.pk])
+    yield student, f"{reverse('assignment_submit', args=[assignment.pk])}?canvas={canvas.pk}"
+    yield student, reverse("submission_feedback", args=[submission.pk])
+    yield teacher, reverse("class_detail", args=[classroom.pk])
+    yield teacher, reverse("assignment_dashboard", args=[assignment.pk])
+    yield teacher, reverse("assignment_edit", args=[assignment.pk])
+    yield teacher, reverse("submission_review", args=[submission.pk])
+    yield None, reverse("login")
+    yield None, reverse("signup")
+
+
+def test_no_page_scrolls_sideways_or_has_a_control_too_small_to_tap(browser, live_server, school):
+    problems = {}
+    for user, url in pages(school):
+        context = browser.new_context(viewport={"width": 390, "height": 844}, locale="es-ES")
+        if user is not None:
+            log_in(context, live_server.url, user)
+        page = context.new_page()
+        response = page.goto(live_server.url + url)
+        assert response.status == 200, url
+        width = page.evaluate("document.documentElement.scrollWidth")
+        small = page.evaluate(SMALL_TARGETS)
+        if width > 390 or small:
+            problems[url] = {"width": width, "small": small}
+        context.close()
+    assert problems == {}, "\n".join(f"{u}: {p}" for u, p in problems.items())
+
+
+def test_the_header_folds_into_a_menu_on_a_phone_and_still_shows_new_feedback(
+    browser, live_server, school
+):
+    _teacher, student, *_rest = school
+    for width, folded in [(390, True), (1366, False)]:
+        context = browser.new_context(viewport={"width": width, "height": 844}, locale="es-ES")
+        log_in(context, live_server.url, student)
+        page = context.new_page()
+        page.goto(live_server.url + reverse("canvas_list"))
+        menu = page.locator("details.site-menu")
+        assert menu.evaluate("m => m.open") is (not folded)
+        classes = page.get_by_role("link", name=re.compile("Mis clases"))
+        if folded:
+            assert not classes.is_visible()
+            assert page.locator("details.site-menu > summary .badge.new").is_visible()
+            page.locator("details.site-menu > summary").click()
+        assert classes.is_visible()
+        context.close()
