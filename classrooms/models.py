@@ -338,7 +338,8 @@ class Submission(models.Model):
 
 
 class Comment(models.Model):
-    """A teacher's remark on a submission: on the whole canvas or anchored to one row."""
+    """A remark on a submission, on the whole canvas or anchored to one row: a teacher's, or
+    the student's answer. A teacher marks it resolved when a later hand-in deals with it."""
 
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="comments")
     author = models.ForeignKey(
@@ -349,6 +350,7 @@ class Comment(models.Model):
     body = models.TextField(_("comment"), max_length=4000)
     is_private = models.BooleanField(_("private note (only teachers see it)"), default=False)
     created_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "pk"]

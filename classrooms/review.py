@@ -21,6 +21,7 @@ from relationships.pdf.planner import shorten
 from relationships.templatetags.canvas_tags import money, number
 
 if TYPE_CHECKING:
+    from classrooms.models import Comment, Submission
     from relationships.block import Block
 
 RELATIONSHIP_ANSWERS = (*RELATIONSHIP_FIELDS, "goals")
@@ -213,6 +214,41 @@ def diff_documents(old: dict, new: dict) -> list[Change]:
     """Everything added, removed or changed from ``old`` to ``new``: the venture and its
     answers, segments, relationships and costs, each changed answer with before and after."""
     return _Differ(old, new).changes
+
+
+# --- the previous round's comments --------------------------------------------------------
+
+
+@dataclass
+class PastComment:
+    """A comment of the round the teacher reviewed, seen from the version handed in since."""
+
+    comment: Comment
+    place: str  # what it was about, "" for the whole canvas
+    anchor: str  # where that is in the new version, "" if it is gone or the whole canvas
+
+    @property
+    def is_resolved(self) -> bool:
+        return self.comment.resolved_at is not None
+
+
+def past_comments(previous: Submission, current: Submission) -> list[PastComment]:
+    """The teacher's comments on ``previous`` that the student read, open ones first."""
+    comments = [
+        c
+        for c in previous.comments.select_related("author")
+        if not c.is_private and c.author_id != previous.student_id
+    ]
+    still_there = current.block.anchors
+    rows = [
+        PastComment(
+            comment,
+            previous.block.place(comment.anchor),
+            comment.anchor if comment.anchor in still_there and comment.anchor else "",
+        )
+        for comment in comments
+    ]
+    return sorted(rows, key=lambda row: row.is_resolved)
 
 
 # --- what a class tends to miss -------------------------------------------------------------

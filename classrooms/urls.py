@@ -33,6 +33,7 @@ urlpatterns = [
     path("submissions/<int:pk>/export.pdf", views.submission_pdf, name="submission_pdf"),
     path("submissions/<int:pk>/comments/", views.comment_create, name="comment_create"),
     path("submissions/<int:pk>/answers/", views.comment_answer, name="comment_answer"),
+    path("comments/<int:pk>/resolve/", views.comment_resolve, name="comment_resolve"),
     path("submissions/<int:pk>/review/save/", views.review_save, name="review_save"),
     path("comment-bank/", views.saved_comment_create, name="saved_comment_create"),
     path("comment-bank/<int:pk>/delete/", views.saved_comment_delete, name="saved_comment_delete"),

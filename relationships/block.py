@@ -282,6 +282,14 @@ class Block:
     def relationship(self, pk: int) -> RelationshipView | None:
         return next((r for r in self.relationships if r.pk == pk), None)
 
+    def place(self, anchor: str) -> str:
+        """What ``anchor`` names, as a list says it: a segment, a relationship; "" otherwise."""
+        for segment in self.segments:
+            if segment.anchor == anchor:
+                return segment.name
+        found = next((r for r in self.relationships if r.anchor == anchor), None)
+        return found.label if found else ""
+
     @property
     def anchors(self) -> set[str]:
         """Every place of the block a comment may point at; "" is the whole canvas."""

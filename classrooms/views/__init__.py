@@ -22,6 +22,7 @@ from classrooms.views.classes import (
 from classrooms.views.review import (
     comment_answer,
     comment_create,
+    comment_resolve,
     review_save,
     saved_comment_create,
     saved_comment_delete,
@@ -44,6 +45,7 @@ __all__ = [
     "co_teacher_add",
     "comment_answer",
     "comment_create",
+    "comment_resolve",
     "join",
     "member_remove",
     "member_restore",

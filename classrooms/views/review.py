@@ -26,11 +26,12 @@ from classrooms.forms import (
     VerdictForm,
 )
 from classrooms.models import (
+    Classroom,
     Comment,
     SavedComment,
     Submission,
 )
-from classrooms.review import diff_documents
+from classrooms.review import diff_documents, past_comments
 from classrooms.views.base import (
     _get_submission_for_reader,
     _get_submission_for_student,
@@ -88,11 +89,13 @@ def _review_context(request: HtmxHttpRequest, submission: Submission, **forms_in
     comments = list(submission.comments.select_related("author"))
     previous = submission.previous_reviewed()
     changes = diff_documents(previous.document, submission.document) if previous else None
+    earlier = past_comments(previous, submission) if previous else []
     return {
         **_snapshot_context(submission, comments),
         "private_notes": [c for c in comments if c.is_private],
         "previous": previous,
         "changes": changes,
+        "past_comments": earlier,
         **_review_forms(submission, previous, **forms_in_error),
         "comment_form": forms_in_error.get("comment_form") or CommentForm(submission=submission),
         "saved_comments": list(SavedComment.objects.filter(teacher=request.user)),
@@ -183,6 +186,20 @@ def review_save(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if "next" in request.POST:
         return redirect("assignment_next", pk=submission.assignment_id)
     return redirect(f"{reverse('submission_review', args=[pk])}#verdict")
+
+
+@require_POST
+def comment_resolve(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """A teacher marks a comment of an earlier round resolved, or open again."""
+    comment = get_object_or_404(
+        Comment.objects.filter(
+            submission__assignment__classroom__in=Classroom.objects.for_teacher(request.user)
+        ),
+        pk=pk,
+    )
+    comment.resolved_at = None if comment.resolved_at else timezone.now()
+    comment.save(update_fields=["resolved_at"])
+    return _back_to(request)
 
 
 @require_POST

@@ -5,10 +5,11 @@ import re
 import pytest
 from django.urls import reverse
 
-from classrooms.models import RubricScore, Submission
+from classrooms.models import Comment, RubricScore, Submission
 from relationships.models import Canvas
 from tests.classrooms.factories import make_student_submission
-from tests.helpers import HTMX
+from tests.factories import make_user
+from tests.helpers import HTMX, client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -127,3 +128,41 @@ def test_a_private_note_shows_in_the_notes_at_once(teacher_client, submission):
         headers=HTMX,
     )
     assert "private-notes" not in public.text
+
+
+def test_a_resubmission_lists_the_previous_rounds_comments_to_mark_resolved(
+    teacher_client, teacher, assignment, submission
+):
+    relationship = submission.block.relationships[0]
+    asked = Comment.objects.create(
+        submission=submission, author=teacher, anchor=relationship.anchor, body="Put hours on it"
+    )
+    Comment.objects.create(
+        submission=submission, author=teacher, anchor="", body="Only for us", is_private=True
+    )
+    submission.set_verdict(Submission.Status.CHANGES_REQUESTED, "", teacher)
+    again = assignment.submit(submission.student, Canvas.objects.get(pk=submission.canvas_id))
+    url = reverse("submission_review", args=[again.pk])
+    page = teacher_client.get(url).text
+    past = re.search(r'<section class="past-comments".*?</section>', page, re.S).group(0)
+    assert "Put hours on it" in past
+    assert "Still open" in past
+    assert f'href="#{relationship.anchor}"' in past  # the row is still in the new version
+    assert "Only for us" not in past  # a private note was never asked of the student
+
+    response = teacher_client.post(
+        reverse("comment_resolve", args=[asked.pk]), {"next_url": f"{url}#past-comments"}
+    )
+    assert response["Location"] == f"{url}#past-comments"
+    asked.refresh_from_db()
+    assert asked.resolved_at is not None
+    assert "Resolved" in teacher_client.get(url).text
+
+
+def test_only_the_class_teachers_resolve_a_comment(teacher, submission):
+    comment = Comment.objects.create(submission=submission, author=teacher, body="Hours?")
+    for user in (submission.student, make_user("other-teacher")):
+        response = client_for(user).post(reverse("comment_resolve", args=[comment.pk]))
+        assert response.status_code == 404
+    comment.refresh_from_db()
+    assert comment.resolved_at is None
