@@ -56,9 +56,27 @@ def _header() -> list[str]:
     ]
 
 
-def _submission_cells(submission: Submission) -> tuple[list[Cell], list[Cell]]:
+def latest_scores(assignment: Assignment) -> dict[int, dict[str, int]]:
+    """Each student's scores from their newest hand-in that was scored. One query.
+
+    A resubmission the teacher has not scored yet keeps showing the last round's scores.
+    """
+    scores = RubricScore.objects.filter(submission__assignment=assignment).order_by(
+        "submission__student_id", "-submission__submitted_at", "-submission_id"
+    )
+    latest: dict[int, dict[str, int]] = {}
+    chosen: dict[int, int] = {}
+    for score in scores.values("submission__student_id", "submission_id", "criterion", "level"):
+        student = score["submission__student_id"]
+        if chosen.setdefault(student, score["submission_id"]) == score["submission_id"]:
+            latest.setdefault(student, {})[score["criterion"]] = score["level"]
+    return latest
+
+
+def _submission_cells(
+    submission: Submission, levels: dict[str, int]
+) -> tuple[list[Cell], list[Cell]]:
     """The cells between the status and "in the class", and the rubric's total and count."""
-    levels = {score.criterion: score.level for score in submission.rubric_scores.all()}
     between = [
         _("yes") if submission.is_late else _("no"),
         submission.completeness_score,
@@ -78,15 +96,18 @@ def _submission_cells(submission: Submission) -> tuple[list[Cell], list[Cell]]:
 def results_table(assignment: Assignment) -> list[list[Cell]]:
     """A header, then a row per student of the roster (``None`` for an empty cell). Three queries.
 
+    The scores are each student's latest (``latest_scores``).
+
     The rubric's total adds up the levels scored; beside it, how many criteria were scored, so
     that a total of 9 from three criteria is not read as a poor mark on all six.
     """
     header = _header()
     labels = {status: str(label) for status, label in status_choices()}
     table: list[list[Cell]] = [header]
-    for row in roster_rows(assignment, with_rubric=True):
+    scores = latest_scores(assignment)
+    for row in roster_rows(assignment):
         if row.submission:
-            between, rubric = _submission_cells(row.submission)
+            between, rubric = _submission_cells(row.submission, scores.get(row.student.pk, {}))
         else:
             between, rubric = [None] * (header.index(_("in the class")) - 2), [None, None]
         table.append(

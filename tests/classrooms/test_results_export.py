@@ -160,6 +160,21 @@ def test_the_csv_shows_the_newest_hand_in_of_each_student(teacher_client, assign
     assert row["submitted at"] == f"{timezone.localtime(again.submitted_at):%Y-%m-%d %H:%M}"
 
 
+def test_the_csv_keeps_the_latest_scores_until_the_new_hand_in_is_scored(
+    teacher_client, assignment, ana
+):
+    costs, expectations = (
+        str(RubricScore.Criterion.COSTS.label),
+        str(RubricScore.Criterion.EXPECTATIONS.label),
+    )
+    again = assignment.submit(ana.student, ana.canvas)
+    (row,) = read_csv(csv_of(teacher_client, assignment), ",")
+    assert (row[costs], row["rubric total (out of 24)"]) == ("3", "9")  # the last round's
+    RubricScore.objects.create(submission=again, criterion="costs", level=4)
+    (row,) = read_csv(csv_of(teacher_client, assignment), ",")
+    assert (row[costs], row[expectations], row["rubric total (out of 24)"]) == ("4", "", "4")
+
+
 def test_no_user_text_runs_as_a_formula_in_the_csv(teacher_client, assignment, teacher):
     submission = make_student_submission(assignment, "+1+2")
     get_user_model().objects.filter(pk=submission.student_id).update(first_name="@SUM(A1)")
