@@ -21,6 +21,7 @@ from relationships.pdf.planner import (
     TITLE_LIMIT,
     PitchPlan,
     goal_legend,
+    pitch_answers,
     plan_pitch,
     shorten,
 )
@@ -71,6 +72,7 @@ def pdf_html(
         "plan": plan,
         "title": shorten(block.title, TITLE_LIMIT),
         "description": shorten(block.description, DESCRIPTION_LIMIT),
+        "answers": pitch_answers(block, plan),
         "changed": timezone.localtime(block.updated_at) if block.updated_at else None,
         "handed_in": timezone.localtime(handed_in) if handed_in else None,
         "goal_legend": [
