@@ -17,6 +17,7 @@ MAX_AMOUNT = Decimal("99999999.99")
 NAME_LENGTH = 120  # names and labels
 TEXT_LENGTH = 2000  # free texts: descriptions, answers, how we interact
 MAX_CUSTOMERS = 1_000_000_000
+MAX_HORIZON_YEARS = 20
 MAX_PURCHASES_PER_YEAR = Decimal("100000")
 ZERO = Decimal("0.00")
 

@@ -28,6 +28,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import get_language, to_locale
 
 from relationships.document import (
+    CANVAS_SETTINGS,
     RELATIONSHIP_FIELDS,
     SEGMENT_FIELDS,
     canvas_document,
@@ -37,6 +38,7 @@ from relationships.models import ZERO, Canvas, CostItem, Currency, Relationship,
 if TYPE_CHECKING:
     from relationships.completeness import Completeness
     from relationships.pdf.planner import PitchWarning
+    from relationships.viability import Viability
 
 CENT = Decimal("0.01")
 
@@ -219,6 +221,7 @@ class Block:
         self.currency: str = document["currency"]
         self.business_fit: str = document["business_fit"]
         self.market_effect: str = document["market_effect"]
+        self.horizon_years: int = document.get("horizon_years", CANVAS_SETTINGS["horizon_years"])
         self.updated_at: datetime | None = _datetime(document.get("updated_at"))
         self.segments: tuple[SegmentView, ...] = tuple(
             _segment(data, index, len(document["segments"]), self.currency)
@@ -301,6 +304,13 @@ class Block:
         from relationships.completeness import assess
 
         return assess(self)
+
+    @cached_property
+    def viabilities(self) -> dict[int, Viability]:
+        """Each segment's figures and what its relationships fail at, by segment id."""
+        from relationships.viability import viability
+
+        return {s.pk: viability(s, self.horizon_years) for s in self.segments}
 
     @cached_property
     def pitch_warnings(self) -> list[PitchWarning]:

@@ -29,6 +29,8 @@ from relationships.models import Canvas, CostItem, Relationship, Segment
 DOCUMENT_VERSION = 1
 
 CANVAS_FIELDS = ("title", "description", "currency", "business_fit", "market_effect")
+# Settings of the canvas, not answers: a document written before one existed may leave it out.
+CANVAS_SETTINGS = {"horizon_years": 3}
 SEGMENT_FIELDS = (
     "name",
     "description",
@@ -66,7 +68,7 @@ def canvas_document(canvas: Canvas) -> dict:
     return {
         "version": DOCUMENT_VERSION,
         "id": canvas.pk,
-        **{name: getattr(canvas, name) for name in CANVAS_FIELDS},
+        **{name: getattr(canvas, name) for name in (*CANVAS_FIELDS, *CANVAS_SETTINGS)},
         "updated_at": canvas.updated_at.isoformat() if canvas.updated_at else None,
         "segments": [
             {
@@ -247,7 +249,11 @@ SCHEMA = Level(  # a whole canvas document
     CANVAS_FIELDS,
     ("segments", SEGMENT),
     extra={"version": _version},
-    optional={"updated_at": _date, "created_at": _date},  # export adds created_at
+    optional={
+        "updated_at": _date,
+        "created_at": _date,  # export adds created_at
+        **{name: partial(_model_value, Canvas, name) for name in CANVAS_SETTINGS},
+    },
 )
 
 
@@ -320,7 +326,8 @@ def create_canvas_from_document(owner, document: dict) -> Canvas:
     ``import_canvases`` sets them itself. An INSERT per row (and a query for each first child).
     """
     clean = validate_document(document)
-    canvas = Canvas.objects.create(owner=owner, **{k: clean[k] for k in CANVAS_FIELDS})
+    settings = {name: clean.get(name, default) for name, default in CANVAS_SETTINGS.items()}
+    canvas = Canvas.objects.create(owner=owner, **{k: clean[k] for k in CANVAS_FIELDS}, **settings)
     for s, seg in enumerate(clean["segments"]):
         segment = Segment(canvas=canvas, position=s, **{k: seg[k] for k in SEGMENT_FIELDS})
         segment.save()

@@ -75,12 +75,28 @@ class CanvasCreateForm(forms.ModelForm):
 class CanvasForm(VersionedForm):
     class Meta:
         model = Canvas
-        fields = ["title", "description", "currency", "business_fit", "market_effect"]
+        fields = [
+            "title",
+            "description",
+            "currency",
+            "business_fit",
+            "market_effect",
+            "horizon_years",
+        ]
+        field_classes = {"horizon_years": LocalIntegerField}
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
             "business_fit": forms.Textarea(attrs={"rows": 3}),
             "market_effect": forms.Textarea(attrs={"rows": 3}),
         }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["horizon_years"].required = False  # left empty: it stays as it was
+
+    def clean_horizon_years(self) -> int:
+        years = self.cleaned_data.get("horizon_years")
+        return self.instance.horizon_years if years is None else years
 
 
 class CanvasRenameForm(VersionedForm):

@@ -15,6 +15,7 @@ from django.utils.translation import pgettext_lazy
 from relationships.base import (
     MAX_AMOUNT,
     MAX_CUSTOMERS,
+    MAX_HORIZON_YEARS,
     MAX_PURCHASES_PER_YEAR,
     NAME_LENGTH,
     TEXT_LENGTH,
@@ -78,6 +79,12 @@ class Canvas(ChoiceConstraintsMixin, models.Model):
         _("effect wanted on the market"),
         help_text=_("What image, prestige or brand should these relationships build?"),
     )
+    horizon_years = models.PositiveSmallIntegerField(
+        _("years to spread set-up costs over"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_HORIZON_YEARS)],
+        help_text=_("What is paid once counts a share of itself in each of these years."),
+    )
     version = models.PositiveIntegerField(default=1, editable=False)  # of this row: the header form
     # Of the whole block: bumped by every write (relationships.writes); caches key on it.
     revision = models.PositiveIntegerField(default=1, editable=False)
@@ -95,6 +102,10 @@ class Canvas(ChoiceConstraintsMixin, models.Model):
                 condition=Q(currency__in=Currency.values), name="canvas_currency_known"
             ),
             models.CheckConstraint(condition=~Q(title=""), name="canvas_title_not_empty"),
+            models.CheckConstraint(
+                condition=Q(horizon_years__gte=1, horizon_years__lte=MAX_HORIZON_YEARS),
+                name="canvas_horizon_years_bounded",
+            ),
             *length_limits(
                 "canvas",
                 title=NAME_LENGTH,

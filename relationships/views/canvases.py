@@ -20,6 +20,7 @@ from relationships.forms import (
 )
 from relationships.help import QUESTION_HELP, type_help
 from relationships.models import Canvas
+from relationships.viability import RULES
 from relationships.views.base import (
     PAGE,
     HtmxHttpRequest,
@@ -118,5 +119,5 @@ def help_page(request: HtmxHttpRequest) -> HttpResponse:
     return render(
         request,
         "relationships/help.html",
-        {"type_help": type_help(), "question_help": QUESTION_HELP},
+        {"type_help": type_help(), "question_help": QUESTION_HELP, "viability_rules": RULES},
     )
