@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from relationships.models import Canvas, CostItem, Relationship, Segment
-from relationships.numbers import LocalDecimalField, LocalIntegerField, MoneyField
+from relationships.numbers import LocalDecimalField, LocalIntegerField, MoneyField, in_own_words
 
 
 class VersionedForm(forms.ModelForm):
@@ -26,6 +27,19 @@ class VersionedForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
+
+    def add_error(self, field, error) -> None:
+        """Errors of the model's own validation, for our number fields in our own words."""
+        if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+            error = ValidationError(
+                {
+                    name: in_own_words(self.fields.get(name), ValidationError(errors))
+                    for name, errors in error.error_dict.items()
+                }
+            )
+        elif field:
+            error = in_own_words(self.fields.get(field), error)
+        super().add_error(field, error)
 
     def save_if_current(self) -> bool:
         """Create, or update only if nobody saved since the form was opened.

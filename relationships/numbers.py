@@ -68,6 +68,8 @@ def _plain(text: str) -> str:
         whole, fraction = body.split(decimal)
         if group in fraction or (fraction and not fraction.isdigit()):
             raise _refuse()
+        if len(fraction) == 3 and group not in whole and whole.strip("0"):
+            raise _refuse()  # "10,000": ten, or ten thousand written the other way?
         if group in whole and not _grouped(whole, group):
             raise _refuse()
         return f"{sign}{whole.replace(group, '') or '0'}.{fraction or '0'}"
@@ -76,7 +78,7 @@ def _plain(text: str) -> str:
     if _grouped(body, group):
         return sign + body.replace(group, "")
     whole, _mark, fraction = body.partition(group)
-    if group not in fraction and whole.isdigit() and fraction.isdigit():
+    if group not in fraction and whole.isdigit() and fraction.isdigit() and len(fraction) != 3:
         return f"{sign}{whole}.{fraction}"  # one mark, not three digits after it: decimals
     raise _refuse()
 
@@ -120,6 +122,23 @@ class NumberInput(forms.TextInput):
         return show_number(value, self.places) or None
 
 
+def own_words(error: ValidationError, places: int | None) -> ValidationError:
+    """Django's messages for bounds and decimals, in the product's voice and number format."""
+    codes = {e.code for e in error.error_list}
+    if codes & {"max_decimal_places", "max_digits", "max_whole_digits"}:
+        example = format_decimal(EXAMPLE, format="#,##0.00", locale=_locale())
+        return ValidationError(
+            _("Use at most %(places)s decimals, like %(example)s."),
+            code="max_decimal_places",
+            params={"places": places or 0, "example": example},
+        )
+    if "min_value" in codes:
+        return ValidationError(_("Write a number of 0 or more."), code="min_value")
+    if "max_value" in codes:
+        return ValidationError(_("That number is too large for this field."), code="max_value")
+    return error
+
+
 class LocalDecimalField(forms.DecimalField):
     """A decimal typed the reader's way; bounds and places are still the model's."""
 
@@ -132,6 +151,18 @@ class LocalDecimalField(forms.DecimalField):
         if value in self.empty_values:
             return None
         return parse_number(str(value))
+
+    def validate(self, value) -> None:
+        try:
+            super().validate(value)
+        except ValidationError as error:
+            raise own_words(error, self.decimal_places) from None
+
+    def run_validators(self, value) -> None:
+        try:
+            super().run_validators(value)
+        except ValidationError as error:
+            raise own_words(error, self.decimal_places) from None
 
     def widget_attrs(self, widget):
         return {}  # no min/max/step: those belong to a browser's number box
@@ -161,8 +192,33 @@ class LocalIntegerField(forms.IntegerField):
         if number is None:
             return None
         if number != number.to_integral_value():
-            raise ValidationError(self.error_messages["invalid"], code="invalid")
+            example = format_decimal(1200, locale=_locale())
+            raise ValidationError(
+                _("Write a whole number, like %(example)s."),
+                code="invalid",
+                params={"example": example},
+            )
         return int(number)
+
+    def run_validators(self, value) -> None:
+        try:
+            super().run_validators(value)
+        except ValidationError as error:
+            raise own_words(error, 0) from None
 
     def widget_attrs(self, widget):
         return {}
+
+
+def in_own_words(form_field, error):
+    """``error`` of ``form_field`` in the product's words if the field is one of ours.
+
+    The model's own validation (a ModelForm's ``full_clean``) speaks Django's words; a form
+    passes what it adds through here.
+    """
+    if not isinstance(form_field, (LocalDecimalField, LocalIntegerField)):
+        return error
+    places = getattr(form_field, "decimal_places", 0)
+    return own_words(
+        error if isinstance(error, ValidationError) else ValidationError(error), places
+    )

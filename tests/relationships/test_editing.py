@@ -76,7 +76,7 @@ def test_invalid_segment_keeps_the_input_and_shows_the_error_beside_the_field(ow
     assert response.status_code == 200
     assert 'value="Students"' in response.text
     assert 'value="lots"' in response.text
-    assert "Ensure this value is greater than or equal to 0." in response.text
+    assert "Write a number of 0 or more." in response.text
     assert "Write the number like 1,234.56" in response.text
     assert 'aria-invalid="true"' in response.text
     assert not canvas.segments.exists()

@@ -149,3 +149,39 @@ def test_a_cost_form_shows_the_amount_the_readers_way(user, canvas):
     assert 'value="1.200,50"' in spanish_client(user).get(url, headers=HTMX).text
     assert 'value="1,200.50"' in client_for(user).get(url, headers=HTMX).text
     assert 'inputmode="decimal"' in client_for(user).get(url, headers=HTMX).text
+
+
+@pytest.mark.parametrize(
+    ("language", "typed"),
+    [("es", "10,000"), ("es", "2,000"), ("en", "10.000"), ("en", "2.000"), ("en", "1.500")],
+)
+def test_three_digits_after_the_only_mark_could_be_thousands_and_are_refused(language, typed):
+    with translation.override(language), pytest.raises(ValidationError):
+        parse_number(typed)
+
+
+@pytest.mark.parametrize(("language", "typed"), [("es", "0,500"), ("en", "0.500")])
+def test_a_leading_zero_cannot_be_thousands(language, typed):
+    with translation.override(language):
+        assert parse_number(typed) == Decimal("0.5")
+
+
+def test_refusals_speak_the_products_voice_and_number_format(user, canvas):
+    relationship = make_relationship(make_segment(canvas))
+    client = spanish_client(user)
+    url = reverse("cost_create", args=[relationship.pk])
+    places = client.post(
+        url, {"label": "x", "amount": "12,3456", "frequency": "monthly"}, headers=HTMX
+    )
+    assert "Usa como mucho 2 decimales, como 1.234,56." in places.text
+    negative = client.post(
+        url, {"label": "x", "amount": "-5", "frequency": "monthly"}, headers=HTMX
+    )
+    assert "Escribe un número igual o mayor que 0." in negative.text
+    segment = relationship.segment
+    whole = client.post(
+        reverse("segment_edit", args=[segment.pk]),
+        segment_data(customer_count="12,5"),
+        headers=HTMX,
+    )
+    assert "Escribe un número entero, como 1.200." in whole.text
