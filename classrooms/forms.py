@@ -170,14 +170,17 @@ class VerdictForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def save(self, submission: Submission, reviewer) -> None:
-        """Give the verdict if one was chosen; keep the summary in any case."""
+    def save(self, submission: Submission, reviewer) -> bool:
+        """Give the verdict if one was chosen; keep the summary in any case. True if either."""
         status, summary = self.cleaned_data["status"], self.cleaned_data["summary"]
         if status:
             submission.set_verdict(status, summary, reviewer)
-        elif "summary" in self.data and summary != submission.verdict_summary:
+            return True
+        if "summary" in self.data and summary != submission.verdict_summary:
             submission.verdict_summary = summary
             submission.save(update_fields=["verdict_summary"])
+            return True
+        return False
 
 
 class RubricForm(forms.Form):

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -109,11 +110,10 @@ def _as_added(what: str, row: dict, names, currency: str, removed: bool = False)
 
 def _texts(what: str, name: str, old, new) -> bool:
     """Whether both values are texts the student wrote (not choices, numbers or nothing)."""
-    return (
-        name != "goals"
-        and all(isinstance(value, str) and value for value in (old, new))
-        and not MODELS[what]._meta.get_field(name).choices
-    )
+    if name == "goals" or not all(isinstance(value, str) and value for value in (old, new)):
+        return False
+    model_field = MODELS[what]._meta.get_field(name)
+    return isinstance(model_field, models.CharField | models.TextField) and not model_field.choices
 
 
 def _excerpts(before: str, after: str) -> tuple[str, str]:
@@ -226,6 +226,7 @@ class PastComment:
     comment: Comment
     place: str  # what it was about, "" for the whole canvas
     anchor: str  # where that is in the new version, "" if it is gone or the whole canvas
+    answers: list[Comment] = field(default_factory=list)  # the student's, at the same place
 
     @property
     def is_resolved(self) -> bool:
@@ -234,19 +235,21 @@ class PastComment:
 
 def past_comments(previous: Submission, current: Submission) -> list[PastComment]:
     """The teacher's comments on ``previous`` that the student read, open ones first."""
-    comments = [
-        c
-        for c in previous.comments.select_related("author")
-        if not c.is_private and c.author_id != previous.student_id
-    ]
+    public = [c for c in previous.comments.select_related("author") if not c.is_private]
+    answers: dict[str, list[Comment]] = {}
+    for comment in public:
+        if comment.author_id == previous.student_id:
+            answers.setdefault(comment.anchor, []).append(comment)
     still_there = current.block.anchors
     rows = [
         PastComment(
             comment,
             previous.block.place(comment.anchor),
             comment.anchor if comment.anchor in still_there and comment.anchor else "",
+            [a for a in answers.get(comment.anchor, []) if a.created_at >= comment.created_at],
         )
-        for comment in comments
+        for comment in public
+        if comment.author_id != previous.student_id
     ]
     return sorted(rows, key=lambda row: row.is_resolved)
 

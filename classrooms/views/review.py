@@ -179,10 +179,13 @@ def review_save(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         context = _review_context(request, submission, verdict_form=verdict, rubric_form=rubric)
         return render(request, "classrooms/review.html", context)
     with transaction.atomic():
-        rubric.save()
-        verdict.save(submission, request.user)
+        scored = rubric.save()
+        judged = verdict.save(submission, request.user)
     name = {"name": submission.student.get_username()}
-    messages.success(request, _("Review saved for %(name)s.") % name)
+    if scored or judged:
+        messages.success(request, _("Review saved for %(name)s.") % name)
+    else:
+        messages.info(request, _("Nothing new to save: choose a verdict, write or score first."))
     if "next" in request.POST:
         return redirect("assignment_next", pk=submission.assignment_id)
     return redirect(f"{reverse('submission_review', args=[pk])}#verdict")

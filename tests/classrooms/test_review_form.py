@@ -166,3 +166,40 @@ def test_only_the_class_teachers_resolve_a_comment(teacher, submission):
         assert response.status_code == 404
     comment.refresh_from_db()
     assert comment.resolved_at is None
+
+
+def test_the_previous_comments_show_the_students_answers_and_resolve_in_place(
+    teacher_client, teacher, assignment, submission
+):
+    relationship = submission.block.relationships[0]
+    asked = Comment.objects.create(
+        submission=submission, author=teacher, anchor=relationship.anchor, body="Hours?"
+    )
+    Comment.objects.create(
+        submission=submission,
+        author=submission.student,
+        anchor=relationship.anchor,
+        body="About four a week",
+    )
+    submission.set_verdict(Submission.Status.CHANGES_REQUESTED, "", teacher)
+    again = assignment.submit(submission.student, Canvas.objects.get(pk=submission.canvas_id))
+    url = reverse("submission_review", args=[again.pk])
+    page = teacher_client.get(url).text
+    item = re.search(rf'<li [^>]*id="past-comment-{asked.pk}".*?</li>', page, re.S).group(0)
+    assert "About four a week" in item
+    assert 'hx-select="#past-comment-' in item  # only this line is swapped: the review stays
+    resolved = teacher_client.post(
+        reverse("comment_resolve", args=[asked.pk]),
+        {"next_url": f"{url}#past-comments"},
+        headers=HTMX,
+        follow=True,
+    )
+    assert re.search(rf'id="past-comment-{asked.pk}".*?Resolved', resolved.text, re.S)
+
+
+def test_saving_an_empty_review_says_there_was_nothing_to_save(teacher_client, submission):
+    response = teacher_client.post(
+        reverse("review_save", args=[submission.pk]), {"status": "", "summary": ""}, follow=True
+    )
+    assert "Nothing new to save" in response.text
+    assert "Review saved" not in response.text

@@ -2,6 +2,7 @@
 
 import io
 from datetime import UTC
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -242,3 +243,15 @@ def test_a_change_at_the_end_of_a_long_answer_is_shown_not_cut_off():
     assert answer.before.startswith("…")
     assert answer.before.endswith("Sin coste extra.")
     assert answer.after.endswith("Cuesta 200 € al mes.")
+
+
+def test_a_changed_amount_reads_as_money():
+    canvas = make_canvas()
+    cost = make_cost(make_relationship(make_segment(canvas)), amount="1200")
+    before = Block.load(canvas.pk).document
+    cost.amount = Decimal("2400")
+    cost.save()
+    (change,) = diff_documents(before, Block.load(canvas.pk).document)
+    assert [(f.name, f.before, f.after) for f in change.fields] == [
+        ("amount", "€1,200.00", "€2,400.00")
+    ]

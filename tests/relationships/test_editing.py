@@ -308,3 +308,13 @@ def test_a_canvas_that_cannot_be_copied_says_so_instead_of_failing(
     assert response.status_code == 200
     assert "“Bakery” could not be copied." in response.text
     assert Canvas.objects.count() == 1
+
+
+def test_a_form_on_a_page_of_its_own_posts_plainly_and_comes_back(owner_client, canvas):
+    page = owner_client.get(reverse("segment_create", args=[canvas.pk])).text
+    assert '<div class="form-page" hx-disable>' in page  # no htmx swap into a missing board
+    response = owner_client.post(
+        reverse("segment_create", args=[canvas.pk]), {"name": "Tourists", "version": 1}
+    )
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("canvas_detail", args=[canvas.pk]))
