@@ -279,7 +279,7 @@ CLASS_WORDING = {
 class ClassGap:
     """How many of a class's blocks break one completeness rule."""
 
-    rule: Rule
+    rule: Rule | str  # a completeness rule, or the code of a viability rule
     text: str
     count: int
     total: int
@@ -289,14 +289,33 @@ class ClassGap:
         return round(100 * self.count / self.total) if self.total else 0
 
 
-def class_gaps(blocks: list[Block]) -> list[ClassGap]:
-    """Each completeness rule with the number of ``blocks`` that break it, most common first.
+# The viability rules (relationships/viability.py) as a teacher reads them of a class.
+VIABILITY_WORDING = {
+    "costs_more_than_value": gettext_lazy(
+        "have a segment whose relationships cost more than it brings"
+    ),
+    "long_term_without_retention": gettext_lazy(
+        "want a long-term bond with a segment but nothing to keep its customers"
+    ),
+    "dedicated_costs_more_than_customer": gettext_lazy(
+        "spend more on dedicated assistance per customer than a customer brings"
+    ),
+}
 
-    Rules no block breaks are left out.
-    """
-    broken = [block.completeness.broken_rules for block in blocks]
+
+def _broken(block: Block) -> set:
+    """The completeness rules and viability rules ``block`` breaks, by name."""
+    viability = {rule.code for v in block.viabilities.values() for rule in v.broken}
+    return block.completeness.broken_rules | viability
+
+
+def class_gaps(blocks: list[Block]) -> list[ClassGap]:
+    """Each completeness or viability rule with the number of ``blocks`` that break it, most
+    common first. Rules no block breaks are left out."""
+    broken = [_broken(block) for block in blocks]
+    wording = {**CLASS_WORDING, **VIABILITY_WORDING}
     gaps = [
         ClassGap(rule, str(text), sum(1 for rules in broken if rule in rules), len(blocks))
-        for rule, text in CLASS_WORDING.items()
+        for rule, text in wording.items()
     ]
     return sorted((gap for gap in gaps if gap.count), key=lambda gap: -gap.count)

@@ -255,3 +255,25 @@ def test_a_changed_amount_reads_as_money():
     assert [(f.name, f.before, f.after) for f in change.fields] == [
         ("amount", "€1,200.00", "€2,400.00")
     ]
+
+
+def test_class_gaps_count_the_viability_rules_too():
+    costly = make_block(segments=1, relationships=1, costs=0)
+    make_cost(costly.segments.first().relationships.first(), amount="90000")  # 1.08 M a year
+    blocks = [Block.load(costly.pk), Block.load(make_block(segments=1, relationships=1).pk)]
+    gaps = {gap.rule: gap for gap in class_gaps(blocks)}
+    assert gaps["costs_more_than_value"].count == 1
+    assert gaps["costs_more_than_value"].text == (
+        "have a segment whose relationships cost more than it brings"
+    )
+
+
+def test_the_dashboard_offers_the_next_review_only_when_one_is_waiting(
+    teacher_client, teacher, assignment, submission
+):
+    url = reverse("assignment_dashboard", args=[assignment.pk])
+    assert "Review the next submission" in teacher_client.get(url).text
+    submission.set_verdict(Submission.Status.APPROVED, "", teacher)
+    page = teacher_client.get(url).text
+    assert "Review the next submission" not in page
+    assert "Nothing is waiting for review." in page
