@@ -144,6 +144,7 @@ class Assignment(models.Model):
             relationship_count=len(block.relationships),
             yearly_cost=block.yearly_cost,
             currency=block.currency,
+            viability_warnings=sum(len(v.broken) for v in block.viabilities.values()),
         )
 
     def mark_late_submissions(self) -> tuple[int, int]:
@@ -259,6 +260,8 @@ class Submission(models.Model):
     segment_count = models.PositiveIntegerField(default=0)
     relationship_count = models.PositiveIntegerField(default=0)
     # Twenty digits: a canvas may have any number of costs of up to 99,999,999.99 a month.
+    # How many warnings of the viability rules its segments got; None for hand-ins from before.
+    viability_warnings = models.PositiveSmallIntegerField(null=True, blank=True)
     yearly_cost = models.DecimalField(max_digits=20, decimal_places=2, default=Decimal("0"))
     currency = models.CharField(max_length=3, default="EUR")
 

@@ -87,6 +87,7 @@ SORT_KEYS: dict[str, Callable[[RosterRow], object]] = {
     "segments": _submitted("segment_count"),
     "relationships": _submitted("relationship_count"),
     "cost": _submitted("yearly_cost"),
+    "warnings": lambda row: (row.submission.viability_warnings or 0) if row.submission else -1,
     "late": _submitted("is_late"),
     "submitted": lambda row: row.submission.submitted_at.timestamp() if row.submission else 0,
 }
@@ -99,6 +100,7 @@ COLUMNS = [
     (gettext_lazy("Segments"), "segments", True),
     (gettext_lazy("Relationships"), "relationships", True),
     (gettext_lazy("Cost per year"), "cost", True),
+    (gettext_lazy("Viability warnings"), "warnings", True),
     (gettext_lazy("Last change"), "submitted", True),
 ]
 

@@ -277,3 +277,16 @@ def test_the_dashboard_offers_the_next_review_only_when_one_is_waiting(
     page = teacher_client.get(url).text
     assert "Review the next submission" not in page
     assert "Nothing is waiting for review." in page
+
+
+def test_the_dashboard_counts_each_hand_ins_viability_warnings(teacher_client, assignment):
+    student = make_user("lia")
+    assignment.classroom.join(student)
+    canvas = make_block(student, segments=1, relationships=1, costs=0)
+    make_cost(canvas.segments.first().relationships.first(), amount="90000")
+    submission = assignment.submit(student, canvas)
+    assert submission.viability_warnings == 1
+    page = teacher_client.get(
+        reverse("assignment_dashboard", args=[assignment.pk]), {"sort": "-warnings"}
+    ).text
+    assert '<span class="badge warn">1</span>' in page
