@@ -39,6 +39,7 @@ def feedback_for_editor(canvas_pk: int, student) -> EditorFeedback | None:
     )
     comments = list(
         Comment.objects.filter(submission__in=newest, is_private=False)
+        .exclude(author=student)  # their own answers are not the teacher's comments
         .select_related("author", "submission__assignment")
         .defer("submission__document")
     )

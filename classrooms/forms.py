@@ -173,7 +173,11 @@ class VerdictForm(forms.Form):
     def save(self, submission: Submission, reviewer) -> bool:
         """Give the verdict if one was chosen; keep the summary in any case. True if either."""
         status, summary = self.cleaned_data["status"], self.cleaned_data["summary"]
-        if status:
+        unchanged = submission.reviewed_at and (status, summary) == (
+            submission.status,
+            submission.verdict_summary,
+        )
+        if status and not unchanged:
             submission.set_verdict(status, summary, reviewer)
             return True
         if "summary" in self.data and summary != submission.verdict_summary:

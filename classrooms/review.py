@@ -16,7 +16,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from relationships.completeness import Rule
-from relationships.document import CANVAS_FIELDS, COST_FIELDS, RELATIONSHIP_FIELDS, SEGMENT_FIELDS
+from relationships.document import (
+    CANVAS_FIELDS,
+    CANVAS_SETTINGS,
+    COST_FIELDS,
+    RELATIONSHIP_FIELDS,
+    SEGMENT_FIELDS,
+)
 from relationships.models import Canvas, CostItem, Relationship, RelationshipType, Segment
 from relationships.pdf.planner import shorten
 from relationships.templatetags.canvas_tags import money, number
@@ -184,7 +190,18 @@ class _Differ:
         ]
 
     def walk(self, old: dict, new: dict) -> None:
-        self.compare("canvas", old, new, CANVAS_FIELDS, new["title"], "canvas-header")
+        settings = (
+            *CANVAS_FIELDS,
+            *CANVAS_SETTINGS,
+        )  # a document from before a setting: its default
+        self.compare(
+            "canvas",
+            {**CANVAS_SETTINGS, **old},
+            {**CANVAS_SETTINGS, **new},
+            settings,
+            new["title"],
+            "canvas-header",
+        )
         old_segments, new_segments = _by_id(old["segments"]), _by_id(new["segments"])
         for seg_id, seg in new_segments.items():
             before = old_segments.get(seg_id)

@@ -125,7 +125,9 @@ class NumberInput(forms.TextInput):
 def own_words(error: ValidationError, places: int | None) -> ValidationError:
     """Django's messages for bounds and decimals, in the product's voice and number format."""
     codes = {e.code for e in error.error_list}
-    if codes & {"max_decimal_places", "max_digits", "max_whole_digits"}:
+    if codes & {"max_digits", "max_whole_digits", "max_value"}:
+        return ValidationError(_("That number is too large for this field."), code="max_value")
+    if "max_decimal_places" in codes:
         example = format_decimal(EXAMPLE, format="#,##0.00", locale=_locale())
         return ValidationError(
             _("Use at most %(places)s decimals, like %(example)s."),
@@ -134,8 +136,6 @@ def own_words(error: ValidationError, places: int | None) -> ValidationError:
         )
     if "min_value" in codes:
         return ValidationError(_("Write a number of 0 or more."), code="min_value")
-    if "max_value" in codes:
-        return ValidationError(_("That number is too large for this field."), code="max_value")
     return error
 
 

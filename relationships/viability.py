@@ -38,6 +38,7 @@ class Figures:
     cost_per_customer: Decimal | None
     value_per_customer: Decimal | None
     cost_share: int | None  # cost as a percentage of value
+    horizon_years: int | None = None
 
     @classmethod
     def of(cls, segment: SegmentView, horizon_years: int) -> Figures:
@@ -54,6 +55,7 @@ class Figures:
             cost_per_customer=_per(cost, segment.customer_count),
             value_per_customer=_per(value, segment.customer_count),
             cost_share=share,
+            horizon_years=horizon_years,
         )
 
 
@@ -65,6 +67,17 @@ class Rule:
     text: object  # lazy translation: what the student reads of their segment
     explanation: object  # what the help page says of the rule
     applies: Callable[[SegmentView, Figures], bool] = field(compare=False)
+
+
+def _dedicated_per_customer(segment: SegmentView, figures: Figures) -> Decimal | None:
+    """What the dedicated assistance alone costs per customer a year (set-up spread too)."""
+    dedicated = [r for r in segment.relationships if r.type == RelationshipType.DEDICATED]
+    if not dedicated or figures.horizon_years is None:
+        return None
+    cost = sum(r.yearly_cost for r in dedicated) + sum(r.setup_cost for r in dedicated) / Decimal(
+        figures.horizon_years
+    )
+    return _per(cost, segment.customer_count)
 
 
 def _serves(segment: SegmentView, goal: str) -> bool:
@@ -91,14 +104,13 @@ RULES = (
         "dedicated_costs_more_than_customer",
         _("Dedicated assistance costs more per customer than each customer brings."),
         _(
-            "The segment has dedicated personal assistance and its cost per customer is above the "
-            "value of a customer."
+            "The segment has dedicated personal assistance and what that assistance costs per "
+            "customer a year is above the value of a customer."
         ),
         lambda s, f: (
-            any(r.type == RelationshipType.DEDICATED for r in s.relationships)
-            and f.cost_per_customer is not None
+            (dedicated := _dedicated_per_customer(s, f)) is not None
             and f.value_per_customer is not None
-            and f.cost_per_customer > f.value_per_customer
+            and dedicated > f.value_per_customer
         ),
     ),
 )

@@ -187,7 +187,10 @@ def review_save(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     else:
         messages.info(request, _("Nothing new to save: choose a verdict, write or score first."))
     if "next" in request.POST:
-        return redirect("assignment_next", pk=submission.assignment_id)
+        queue = Submission.objects.waiting_for_review(submission.assignment)
+        if following := queue.next_after(submission):
+            return redirect("submission_review", pk=following.pk)
+        return redirect("assignment_next", pk=submission.assignment_id)  # says none is waiting
     return redirect(f"{reverse('submission_review', args=[pk])}#verdict")
 
 

@@ -122,3 +122,14 @@ def test_nobody_answers_on_someone_elses_submission(reviewed, assignment, teache
     assert client_for(other.student).post(url, data).status_code == 404
     assert teacher_client.post(url, data).status_code == 404  # teachers comment, not answer
     assert not Comment.objects.filter(body="Not mine").exists()
+
+
+def test_the_students_own_answers_are_not_shown_as_the_teachers_comments(reviewed):
+    submission, relationship = reviewed
+    Comment.objects.create(
+        submission=submission,
+        author=submission.student,
+        anchor=relationship.anchor,
+        body="I will count the hours",
+    )
+    assert "I will count the hours" not in editor(client_for(submission.student), submission)

@@ -203,3 +203,24 @@ def test_saving_an_empty_review_says_there_was_nothing_to_save(teacher_client, s
     )
     assert "Nothing new to save" in response.text
     assert "Review saved" not in response.text
+
+
+def test_saving_the_same_verdict_again_does_not_light_the_students_badge(
+    teacher_client, submission
+):
+    url = reverse("review_save", args=[submission.pk])
+    teacher_client.post(url, {"status": "approved", "summary": "Good"})
+    submission.refresh_from_db()
+    first = (submission.reviewed_at, submission.feedback_updated_at)
+    response = teacher_client.post(url, {"status": "approved", "summary": "Good"}, follow=True)
+    submission.refresh_from_db()
+    assert (submission.reviewed_at, submission.feedback_updated_at) == first
+    assert "Nothing new to save" in response.text
+
+
+def test_save_and_next_goes_on_to_another_student(teacher_client, assignment, submission):
+    other = make_student_submission(assignment, "ben")
+    response = teacher_client.post(
+        reverse("review_save", args=[submission.pk]), {"summary": "Half done", "next": "1"}
+    )
+    assert response["Location"] == reverse("submission_review", args=[other.pk])

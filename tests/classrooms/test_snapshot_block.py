@@ -290,3 +290,13 @@ def test_the_dashboard_counts_each_hand_ins_viability_warnings(teacher_client, a
         reverse("assignment_dashboard", args=[assignment.pk]), {"sort": "-warnings"}
     ).text
     assert '<span class="badge warn">1</span>' in page
+
+
+def test_a_new_horizon_is_in_what_changed_and_an_old_document_is_read_with_the_default():
+    canvas = make_canvas()
+    before = Block.load(canvas.pk).document
+    older = {k: v for k, v in before.items() if k != "horizon_years"}  # from before the setting
+    assert diff_documents(older, before) == []
+    Canvas.objects.filter(pk=canvas.pk).update(horizon_years=5)
+    (change,) = diff_documents(older, Block.load(canvas.pk).document)
+    assert [(f.name, f.before, f.after) for f in change.fields] == [("horizon_years", "3", "5")]

@@ -120,3 +120,24 @@ def test_the_help_page_lists_every_rule(owner_client):
     page = owner_client.get(reverse("help")).text
     assert 'id="viability"' in page
     assert "none of the segment&#x27;s has retention as a goal" in page
+
+
+def test_dedicated_assistance_is_judged_by_its_own_cost_not_the_whole_segments():
+    canvas = make_canvas()
+    segment = make_segment(
+        canvas, customer_count=10, purchases_per_year=Decimal("1"), average_spend=Decimal("100")
+    )  # 1,000 a year, 100 per customer
+    make_cost(
+        make_relationship(segment, type="dedicated", goals=("retention",)),
+        amount="1",
+        frequency="yearly",
+    )
+    make_cost(make_relationship(segment, type="automated"), amount="5000", frequency="yearly")
+    codes = {rule.code for rule in figures_of(canvas).broken}
+    assert codes == {"costs_more_than_value"}  # the dedicated part costs 0.10 per customer
+
+
+def test_a_warning_that_needs_no_value_is_shown_before_the_value_is_known(owner_client, canvas):
+    make_relationship(make_segment(canvas), bond="long_term", goals=("acquisition",))
+    page = owner_client.get(reverse("canvas_detail", args=[canvas.pk])).text
+    assert "no relationship works at keeping these customers" in page
