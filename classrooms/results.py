@@ -15,15 +15,14 @@ from datetime import datetime
 from decimal import Decimal
 from io import BytesIO
 
-from babel.numbers import get_decimal_symbol
 from django.utils import timezone
-from django.utils.translation import get_language, to_locale
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from classrooms.models import Assignment, RubricScore, Submission
 from classrooms.roster import roster_rows, status_choices
+from relationships.numbers import separators
 
 CSV_MOMENT = "%Y-%m-%d %H:%M"
 XLSX_MOMENT = "yyyy-mm-dd hh:mm"
@@ -130,7 +129,7 @@ def write_results_csv(out, table: list[list[Cell]]) -> None:
     a decimal comma, ``;`` between the cells, as its spreadsheets expect. Moments in the class's
     time zone, to the minute. No user text can run as a formula.
     """
-    decimal_symbol = get_decimal_symbol(to_locale(get_language() or "es"))
+    decimal_symbol, _group = separators()
     out.write("\ufeff")
     writer = csv.writer(out, delimiter=";" if decimal_symbol == "," else ",")
     for row in table:

@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING, Any
 from babel.numbers import get_currency_name
 from django.shortcuts import get_object_or_404
 from django.utils.dateparse import parse_datetime
-from django.utils.translation import get_language, to_locale
 
 from relationships.document import (
     CANVAS_SETTINGS,
@@ -34,6 +33,7 @@ from relationships.document import (
     canvas_document,
 )
 from relationships.models import ZERO, Canvas, CostItem, Currency, Relationship, RelationshipType
+from relationships.numbers import reader_locale
 
 if TYPE_CHECKING:
     from relationships.completeness import Completeness
@@ -272,7 +272,7 @@ class Block:
     @property
     def currency_in_words(self) -> str:
         """The currency as a person says amounts in it: "euros", "pesos mexicanos"."""
-        return get_currency_name(self.currency, count=2, locale=to_locale(get_language() or "es"))
+        return get_currency_name(self.currency, count=2, locale=reader_locale())
 
     @property
     def cost_lines(self) -> list[tuple[SegmentView, RelationshipView, CostLine]]:

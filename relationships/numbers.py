@@ -27,13 +27,14 @@ SHAPE = re.compile(r"[+-]?[0-9.,]+")
 EXAMPLE = Decimal("1234.56")
 
 
-def _locale() -> str:
+def reader_locale() -> str:
+    """The Babel locale of the reader's language: how their numbers and money are written."""
     return to_locale(get_language() or "es")
 
 
 def separators() -> tuple[str, str]:
     """The reader's decimal mark and the other of "." and "," (their thousands mark)."""
-    decimal = get_decimal_symbol(_locale())
+    decimal = get_decimal_symbol(reader_locale())
     decimal = decimal if decimal in ".," else "."
     return decimal, "," if decimal == "." else "."
 
@@ -46,7 +47,7 @@ def _grouped(digits: str, group: str) -> bool:
 
 def _refuse() -> ValidationError:
     decimal, group = separators()
-    example = format_decimal(EXAMPLE, format="#,##0.00", locale=_locale())
+    example = format_decimal(EXAMPLE, format="#,##0.00", locale=reader_locale())
     return ValidationError(
         _(
             "Write the number like %(example)s: “%(decimal)s” before the decimals and, if you "
@@ -106,7 +107,7 @@ def show_number(value, places: int | None = None) -> str:
     if isinstance(value, str):
         return value  # what the reader typed, shown back as it was
     pattern = "#,##0." + "0" * places if places else "#,##0.###"
-    return format_decimal(value, format=pattern, locale=_locale())
+    return format_decimal(value, format=pattern, locale=reader_locale())
 
 
 class NumberInput(forms.TextInput):
@@ -128,7 +129,7 @@ def own_words(error: ValidationError, places: int | None) -> ValidationError:
     if codes & {"max_digits", "max_whole_digits", "max_value"}:
         return ValidationError(_("That number is too large for this field."), code="max_value")
     if "max_decimal_places" in codes:
-        example = format_decimal(EXAMPLE, format="#,##0.00", locale=_locale())
+        example = format_decimal(EXAMPLE, format="#,##0.00", locale=reader_locale())
         return ValidationError(
             _("Use at most %(places)s decimals, like %(example)s."),
             code="max_decimal_places",
@@ -192,7 +193,7 @@ class LocalIntegerField(forms.IntegerField):
         if number is None:
             return None
         if number != number.to_integral_value():
-            example = format_decimal(1200, locale=_locale())
+            example = format_decimal(1200, locale=reader_locale())
             raise ValidationError(
                 _("Write a whole number, like %(example)s."),
                 code="invalid",

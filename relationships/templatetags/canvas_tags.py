@@ -4,13 +4,10 @@ from decimal import Decimal
 
 from babel.numbers import format_currency, format_decimal
 from django import template
-from django.utils.translation import get_language, to_locale
+
+from relationships.numbers import reader_locale
 
 register = template.Library()
-
-
-def _reader_locale() -> str:
-    return to_locale(get_language() or "es")
 
 
 @register.filter
@@ -18,7 +15,7 @@ def money(amount: Decimal | None, currency: str) -> str:
     """``1234.5|money:"EUR"`` gives "1234,50 €" in Spanish and "€1,234.50" in English."""
     if amount is None:
         return "—"
-    return format_currency(amount, currency, locale=_reader_locale())
+    return format_currency(amount, currency, locale=reader_locale())
 
 
 @register.filter
@@ -26,7 +23,7 @@ def number(value: int | Decimal | None) -> str:
     """``12000|number`` gives "12.000" in Spanish and "12,000" in English, like ``money``."""
     if value is None:
         return "—"
-    return format_decimal(value, locale=_reader_locale())
+    return format_decimal(value, locale=reader_locale())
 
 
 @register.simple_tag
