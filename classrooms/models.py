@@ -7,23 +7,14 @@ from functools import cached_property
 
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from classrooms.join_codes import new_join_code
+from classrooms.querysets import ClassroomQuerySet, SubmissionQuerySet
 from relationships.block import Block
 from relationships.models import Canvas
-
-
-class ClassroomQuerySet(models.QuerySet):
-    def for_teacher(self, user) -> ClassroomQuerySet:
-        """Classes the user teaches, as owner or co-teacher."""
-        return self.filter(Q(teacher=user) | Q(co_teachers=user)).distinct()
-
-    def for_student(self, user) -> ClassroomQuerySet:
-        """Classes the user is a current member of."""
-        return self.filter(memberships__student=user, memberships__removed_at__isnull=True)
 
 
 class Classroom(models.Model):
@@ -164,77 +155,6 @@ class Assignment(models.Model):
         now_late.update(is_late=True)
         now_on_time.update(is_late=False)
         return counts
-
-
-class SubmissionQuerySet(models.QuerySet):
-    def latest_per_student(self) -> SubmissionQuerySet:
-        """Only each student's newest submission to its assignment."""
-        newest = (
-            Submission.objects.filter(
-                assignment=OuterRef("assignment"), student=OuterRef("student")
-            )
-            .order_by("-submitted_at", "-pk")
-            .values("pk")[:1]
-        )
-        return self.filter(pk=Subquery(newest))
-
-    def readable_by(self, user) -> SubmissionQuerySet:
-        """Submissions ``user`` may read: their own, and those of the classes they teach."""
-        return self.filter(
-            Q(student=user) | Q(assignment__classroom__in=Classroom.objects.for_teacher(user))
-        )
-
-    def newest_of_each_student(self, classroom: Classroom) -> list[Submission]:
-        """Each student's newest submission to any of the class's assignments. One query."""
-        newest: dict[int, Submission] = {}
-        latest = (
-            self.filter(assignment__classroom=classroom)
-            .latest_per_student()
-            .order_by("student_id", "-submitted_at")
-        )
-        for submission in latest:
-            newest.setdefault(submission.student_id, submission)
-        return list(newest.values())
-
-    def waiting_for_review(self, assignment: Assignment) -> SubmissionQuerySet:
-        """The review queue: each current student's newest submission still waiting for a verdict.
-
-        In the order they were handed in (``submitted_at``, then ``pk``), the document deferred.
-        Students removed from the class are not in it, even if they handed something in.
-        """
-        return (
-            self.filter(
-                assignment=assignment,
-                status=Submission.Status.SUBMITTED,
-                student__memberships__classroom=assignment.classroom_id,
-                student__memberships__removed_at__isnull=True,
-            )
-            .latest_per_student()
-            .defer("document")
-            .order_by("submitted_at", "pk")
-        )
-
-    def next_after(self, submission: Submission | None = None) -> Submission | None:
-        """The one handed in next after ``submission`` (the first if None), or None if no other.
-
-        After the last comes the first again, so that a teacher who skips a submission goes
-        round the whole queue and never back and forth between two. One or two queries.
-        """
-        queue = self.order_by("submitted_at", "pk")
-        if submission is None:
-            return queue.first()
-        later = queue.filter(
-            Q(submitted_at__gt=submission.submitted_at)
-            | Q(submitted_at=submission.submitted_at, pk__gt=submission.pk)
-        )
-        return later.first() or queue.exclude(pk=submission.pk).first()
-
-    def with_unread_feedback(self, student) -> SubmissionQuerySet:
-        """The student's submissions with feedback they have not opened since it last changed."""
-        return self.filter(student=student, feedback_updated_at__isnull=False).filter(
-            Q(feedback_seen_at__isnull=True)
-            | Q(feedback_seen_at__lt=models.F("feedback_updated_at"))
-        )
 
 
 class Submission(models.Model):
