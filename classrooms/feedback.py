@@ -22,10 +22,6 @@ class EditorFeedback:
     def __bool__(self) -> bool:
         return bool(self.by_anchor)
 
-    def placed(self, anchors: set[str]) -> int:
-        """How many comments point at a place the live block still has."""
-        return sum(len(c) for anchor, c in self.by_anchor.items() if anchor in anchors)
-
 
 def feedback_for_editor(canvas_pk: int, student) -> EditorFeedback | None:
     """The comments the student can read on their newest reviewed hand-in of the canvas.

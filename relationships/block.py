@@ -32,7 +32,7 @@ from relationships.document import (
     SEGMENT_FIELDS,
     canvas_document,
 )
-from relationships.models import ZERO, Canvas, CostItem, Currency, Relationship, RelationshipType
+from relationships.models import ZERO, Canvas, CostItem, Relationship, RelationshipType
 from relationships.numbers import reader_locale
 
 if TYPE_CHECKING:
@@ -265,9 +265,6 @@ class Block:
 
     def __str__(self) -> str:
         return self.title
-
-    def get_currency_display(self) -> str:
-        return _label(Currency, self.currency)
 
     @property
     def currency_in_words(self) -> str:
