@@ -22,6 +22,7 @@ from relationships.document import (
     COST_FIELDS,
     RELATIONSHIP_FIELDS,
     SEGMENT_FIELDS,
+    SEGMENT_OPTIONAL,
 )
 from relationships.models import Canvas, CostItem, Relationship, RelationshipType, Segment
 from relationships.pdf.planner import shorten
@@ -99,7 +100,7 @@ def _shown(what: str, name: str, value, currency: str) -> str:
         return ", ".join(str(Relationship.Goal(g).label) for g in value if g in Relationship.Goal)
     if name in ("amount", "average_spend"):
         return money(value, currency)
-    if name in ("customer_count", "purchases_per_year"):
+    if name in ("customer_count", "purchases_per_year", "new_customers_per_year"):
         return number(value)
     model_field = MODELS[what]._meta.get_field(name)
     if model_field.choices:
@@ -206,7 +207,14 @@ class _Differ:
         for seg_id, seg in new_segments.items():
             before = old_segments.get(seg_id)
             anchor = f"segment-{seg_id}"
-            self.compare("segment", before, seg, SEGMENT_FIELDS, seg["name"], anchor)
+            self.compare(
+                "segment",
+                before and {**SEGMENT_OPTIONAL, **before},
+                {**SEGMENT_OPTIONAL, **seg},
+                (*SEGMENT_FIELDS, *SEGMENT_OPTIONAL),
+                seg["name"],
+                anchor,
+            )
             self.walk_relationships((before or {}).get("relationships", []), seg)
         self.removed("segment", old_segments, new_segments, lambda s: s["name"])
 
@@ -322,8 +330,7 @@ VIABILITY_WORDING = {
 
 def _broken(block: Block) -> set:
     """The completeness rules and viability rules ``block`` breaks, by name."""
-    viability = {rule.code for v in block.viabilities.values() for rule in v.broken}
-    return block.completeness.broken_rules | viability
+    return block.completeness.broken_rules
 
 
 def class_gaps(blocks: list[Block]) -> list[ClassGap]:

@@ -40,7 +40,14 @@ class BlockWriteAdmin(admin.ModelAdmin):
 
 class SegmentInline(admin.TabularInline):
     model = Segment
-    fields = ["name", "expected_type", "customer_count", "purchases_per_year", "average_spend"]
+    fields = [
+        "name",
+        "expected_type",
+        "customer_count",
+        "purchases_per_year",
+        "average_spend",
+        "new_customers_per_year",
+    ]
     extra = 0
 
 

@@ -30,15 +30,17 @@ from relationships.document import (
     CANVAS_SETTINGS,
     RELATIONSHIP_FIELDS,
     SEGMENT_FIELDS,
+    SEGMENT_OPTIONAL,
     canvas_document,
 )
 from relationships.models import ZERO, Canvas, CostItem, Relationship, RelationshipType
 from relationships.numbers import reader_locale
 
 if TYPE_CHECKING:
+    from relationships.charts import Chart
     from relationships.completeness import Completeness
     from relationships.pdf.planner import PitchWarning
-    from relationships.viability import Viability
+    from relationships.viability import Economics, Viability
 
 CENT = Decimal("0.01")
 
@@ -169,6 +171,7 @@ class SegmentView:
     customer_count: int | None
     purchases_per_year: Decimal | None
     average_spend: Decimal | None
+    new_customers_per_year: int | None
     relationships: tuple[RelationshipView, ...]
     is_first: bool
     is_last: bool
@@ -310,6 +313,20 @@ class Block:
         return {s.pk: viability(s, self.horizon_years) for s in self.segments}
 
     @cached_property
+    def economics(self) -> Economics:
+        """The block's yearly cost against its value, and its cost by goal and by type."""
+        from relationships.viability import economics
+
+        return economics(self.segments, self.horizon_years)
+
+    @cached_property
+    def charts(self) -> list[Chart]:
+        """The charts of the block's numbers that have something to show."""
+        from relationships.charts import charts
+
+        return charts(self)
+
+    @cached_property
     def pitch_warnings(self) -> list[PitchWarning]:
         """What the one-page PDF would shorten or leave out, in the writer's words."""
         from relationships.pdf.planner import pitch_overflow
@@ -330,6 +347,7 @@ def _segment(data: dict, index: int, count: int, currency: str) -> SegmentView:
         pk=data["id"],
         **{name: data[name] for name in SEGMENT_FIELDS if name not in figures},
         **figures,
+        **{name: data.get(name, default) for name, default in SEGMENT_OPTIONAL.items()},
         relationships=tuple(
             _relationship(rel, data, i, len(relationships), currency)
             for i, rel in enumerate(relationships)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 if TYPE_CHECKING:
     from relationships.block import Block, RelationshipView, SegmentView
+    from relationships.viability import Viability
 
 
 class Rule(StrEnum):
@@ -32,11 +33,15 @@ class Rule(StrEnum):
 
 @dataclass(frozen=True)
 class Gap:
-    """One thing the block still lacks: what to do, and the id of the place to do it."""
+    """One thing the block still lacks: what to do, and the id of the place to do it.
+
+    ``rule`` is a completeness rule, or the code of a viability rule (``relationships.viability``)
+    the segment breaks.
+    """
 
     text: str
     anchor: str = ""
-    rule: Rule | None = None
+    rule: Rule | str | None = None
 
 
 @dataclass
@@ -51,7 +56,7 @@ class Completeness:
         return not self.missing
 
     @property
-    def broken_rules(self) -> set[Rule]:
+    def broken_rules(self) -> set[Rule | str]:
         return {gap.rule for gap in self.missing if gap.rule}
 
 
@@ -142,15 +147,36 @@ def _relationship_checks(relationship: RelationshipView) -> Iterator[Check]:
     )
 
 
+def _viability_gaps(segment: SegmentView, viability: Viability) -> list[Gap]:
+    """What the segment's relationships fail at (the viability rules), one hint each."""
+    return [
+        Gap(
+            _("“%(segment)s”: %(verdict)s") % {"segment": segment.name, "verdict": rule.text},
+            segment.anchor,
+            rule.code,
+        )
+        for rule in viability.broken
+    ]
+
+
 def assess(block: Block) -> Completeness:
-    """Run every check over the block; each passed check earns the same weight. No query."""
+    """Run every check over the block; each passed check earns the same weight. No query.
+
+    A segment's viability is one check: it passes when no viability rule is broken, and each
+    broken rule is a hint of its own.
+    """
     checks = list(_canvas_checks(block))
+    hints: list[Gap] = []
     for segment in block.segments:
         checks += _segment_checks(segment)
         for relationship in segment.relationships:
             checks += _relationship_checks(relationship)
+        gaps = _viability_gaps(segment, block.viabilities[segment.pk])
+        checks.append((not gaps, gaps[0] if gaps else Gap("")))
+        hints += gaps[1:]
     passed = sum(1 for ok, _gap in checks if ok)
-    return Completeness(
-        score=round(100 * passed / len(checks)),
-        missing=[gap for ok, gap in checks if not ok],
-    )
+    missing = [gap for ok, gap in checks if not ok]
+    for hint in hints:  # beside the segment's first verdict
+        at = max(i for i, gap in enumerate(missing) if gap.anchor == hint.anchor)
+        missing.insert(at + 1, hint)
+    return Completeness(score=round(100 * passed / len(checks)), missing=missing)

@@ -40,6 +40,8 @@ SEGMENT_FIELDS = (
     "purchases_per_year",
     "average_spend",
 )
+# Answers of a segment that a document written before they existed may leave out: their default.
+SEGMENT_OPTIONAL = {"new_customers_per_year": None}
 RELATIONSHIP_FIELDS = ("type", "contact", "reach", "bond", "state", "interaction")
 COST_FIELDS = ("label", "amount", "frequency")
 
@@ -73,7 +75,10 @@ def canvas_document(canvas: Canvas) -> dict:
         "segments": [
             {
                 "id": segment.pk,
-                **{name: _plain(getattr(segment, name)) for name in SEGMENT_FIELDS},
+                **{
+                    name: _plain(getattr(segment, name))
+                    for name in (*SEGMENT_FIELDS, *SEGMENT_OPTIONAL)
+                },
                 "relationships": [
                     {
                         "id": relationship.pk,
@@ -241,7 +246,12 @@ RELATIONSHIP = Level(
     Relationship, "relationship", RELATIONSHIP_FIELDS, ("costs", COST), extra={"goals": _goals}
 )
 SEGMENT = Level(
-    Segment, "segment", SEGMENT_FIELDS, ("relationships", RELATIONSHIP), named_by="name"
+    Segment,
+    "segment",
+    SEGMENT_FIELDS,
+    ("relationships", RELATIONSHIP),
+    optional={name: partial(_model_value, Segment, name) for name in SEGMENT_OPTIONAL},
+    named_by="name",
 )
 SCHEMA = Level(  # a whole canvas document
     Canvas,
@@ -329,7 +339,12 @@ def create_canvas_from_document(owner, document: dict) -> Canvas:
     settings = {name: clean.get(name, default) for name, default in CANVAS_SETTINGS.items()}
     canvas = Canvas.objects.create(owner=owner, **{k: clean[k] for k in CANVAS_FIELDS}, **settings)
     for s, seg in enumerate(clean["segments"]):
-        segment = Segment(canvas=canvas, position=s, **{k: seg[k] for k in SEGMENT_FIELDS})
+        segment = Segment(
+            canvas=canvas,
+            position=s,
+            **{k: seg[k] for k in SEGMENT_FIELDS},
+            **{k: seg.get(k, default) for k, default in SEGMENT_OPTIONAL.items()},
+        )
         segment.save()
         for r, rel in enumerate(seg["relationships"]):
             relationship = Relationship(

@@ -130,6 +130,7 @@ class SegmentForm(VersionedForm):
             "customer_count",
             "purchases_per_year",
             "average_spend",
+            "new_customers_per_year",
         ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 2}),
@@ -138,6 +139,7 @@ class SegmentForm(VersionedForm):
         labels = {"expected_type": _("Relationship they expect")}
         field_classes = {
             "customer_count": LocalIntegerField,
+            "new_customers_per_year": LocalIntegerField,
             "purchases_per_year": LocalDecimalField,
             "average_spend": MoneyField,
         }

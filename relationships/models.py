@@ -168,6 +168,15 @@ class Segment(Ordered):
         blank=True,
         validators=[MinValueValidator(ZERO), MaxValueValidator(MAX_AMOUNT)],
     )
+    new_customers_per_year = models.PositiveIntegerField(
+        _("expected new customers a year"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(MAX_CUSTOMERS)],
+        help_text=_(
+            "Optional: how many customers the acquisition relationships should win a year."
+        ),
+    )
 
     parent_field = "canvas"
 
@@ -187,6 +196,11 @@ class Segment(Ordered):
             models.CheckConstraint(
                 condition=Q(customer_count__isnull=True) | Q(customer_count__lte=MAX_CUSTOMERS),
                 name="segment_customer_count_bounded",
+            ),
+            models.CheckConstraint(
+                condition=Q(new_customers_per_year__isnull=True)
+                | Q(new_customers_per_year__lte=MAX_CUSTOMERS),
+                name="segment_new_customers_per_year_bounded",
             ),
             models.CheckConstraint(
                 condition=Q(purchases_per_year__isnull=True)

@@ -30,6 +30,7 @@ SAMPLE = {
             "customer_count": 400,
             "purchases_per_year": Decimal("150"),
             "average_spend": Decimal("4.50"),
+            "new_customers_per_year": 60,
             "relationships": [
                 {
                     "type": T.PERSONAL,
@@ -64,6 +65,7 @@ SAMPLE = {
             "customer_count": 25,
             "purchases_per_year": Decimal("220"),
             "average_spend": Decimal("38"),
+            "new_customers_per_year": 8,
             "relationships": [
                 {
                     "type": T.DEDICATED,

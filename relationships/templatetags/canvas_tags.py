@@ -6,6 +6,7 @@ from babel.numbers import format_currency, format_decimal
 from django import template
 
 from relationships.numbers import reader_locale
+from relationships.viability import FIGURES
 
 register = template.Library()
 
@@ -46,3 +47,14 @@ def figure_size(text: str) -> str:
     if len(text) > 16:
         return "longer"
     return "long" if len(text) > 12 else ""
+
+
+@register.inclusion_tag("relationships/_explained.html")
+def explained(code: str, where: object = "", label: str = "") -> dict:
+    """A derived figure's name, with how it is worked out shown on hover and on focus.
+
+    ``where`` makes the tooltip's id unique on the page (a segment's id); ``label`` replaces
+    the figure's own name where the page words it otherwise.
+    """
+    figure = FIGURES[code]
+    return {"figure": figure, "label": label or figure.label, "tip_id": f"tip-{code}-{where}"}
