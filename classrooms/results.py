@@ -52,6 +52,7 @@ def _header() -> list[str]:
         _("full name"),
         _("rubric total (out of %(top)s)") % {"top": criteria * top_level},
         _("criteria scored (out of %(count)s)") % {"count": criteria},
+        _("viability warnings"),
     ]
 
 
@@ -75,7 +76,9 @@ def latest_scores(assignment: Assignment) -> dict[int, dict[str, int]]:
 def _submission_cells(
     submission: Submission, levels: dict[str, int]
 ) -> tuple[list[Cell], list[Cell]]:
-    """The cells between the status and "in the class", and the rubric's total and count."""
+    """The cells between the status and "in the class", and those after the full name: the
+    rubric's total and count, and the viability warnings (empty for a hand-in from before they
+    were counted)."""
     between = [
         _("yes") if submission.is_late else _("no"),
         submission.completeness_score,
@@ -89,7 +92,8 @@ def _submission_cells(
         *[levels.get(criterion) for criterion in RubricScore.Criterion.values],
     ]
     # A total of nothing scored stays empty: a 0 would read as the lowest of marks.
-    return between, [sum(levels.values()) if levels else None, len(levels)]
+    total = sum(levels.values()) if levels else None
+    return between, [total, len(levels), submission.viability_warnings]
 
 
 def results_table(assignment: Assignment) -> list[list[Cell]]:
@@ -106,9 +110,9 @@ def results_table(assignment: Assignment) -> list[list[Cell]]:
     scores = latest_scores(assignment)
     for row in roster_rows(assignment):
         if row.submission:
-            between, rubric = _submission_cells(row.submission, scores.get(row.student.pk, {}))
+            between, after = _submission_cells(row.submission, scores.get(row.student.pk, {}))
         else:
-            between, rubric = [None] * (header.index(_("in the class")) - 2), [None, None]
+            between, after = [None] * (header.index(_("in the class")) - 2), [None, None, None]
         table.append(
             [
                 row.student.get_username(),
@@ -116,7 +120,7 @@ def results_table(assignment: Assignment) -> list[list[Cell]]:
                 *between,
                 _("no") if row.removed else _("yes"),
                 row.student.get_full_name(),
-                *rubric,
+                *after,
             ]
         )
     return table

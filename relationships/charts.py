@@ -24,10 +24,10 @@ if TYPE_CHECKING:
 # The product's colours (static/css/app.css, pdf.css).
 VALUE, COST, OVER, MUTED = "#1c6b46", "#1d4e89", "#b42318", "#5d6878"
 
-WIDTH = 420  # user units; the SVG scales to its box
-VALUE_ROOM = 140  # right of the longest bar, for its amount
+WIDTH = 340  # user units; the SVG scales to its box
+VALUE_ROOM = 110  # right of the longest bar, for its amount
 BAR, BAR_GAP, LABEL, ROW_GAP, LEGEND = 14, 4, 16, 10, 22
-LABEL_CHARS = 58
+LABEL_CHARS = 46
 
 
 def _n(value: float) -> str:

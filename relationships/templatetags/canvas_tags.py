@@ -58,3 +58,9 @@ def explained(code: str, where: object = "", label: str = "") -> dict:
     """
     figure = FIGURES[code]
     return {"figure": figure, "label": label or figure.label, "tip_id": f"tip-{code}-{where}"}
+
+
+@register.simple_tag
+def figure_explanations() -> list:
+    """Every derived figure with how it is worked out (``{% figure_explanations as figures %}``)."""
+    return list(FIGURES.values())

@@ -40,7 +40,12 @@ EARLIER_COLUMNS = [
     "States the effect wanted on the market",
     "in the class",
 ]
-NEW_COLUMNS = ["full name", "rubric total (out of 24)", "criteria scored (out of 6)"]
+NEW_COLUMNS = [
+    "full name",
+    "rubric total (out of 24)",
+    "criteria scored (out of 6)",
+    "viability warnings",
+]
 
 # 08:30 UTC on 2 March is 09:30 in Madrid (winter); 07:05 UTC on 1 July is 09:05 (summer).
 HANDED_IN = datetime(2026, 3, 2, 8, 30, 15, 123456, tzinfo=UTC)
@@ -148,9 +153,20 @@ def test_every_student_has_a_row_with_the_same_columns(teacher_client, assignmen
     assert ben["full name"] == ""  # no name given at sign-up
     # Handed in, nothing scored yet: no total (a 0 would read as the lowest mark), 0 criteria.
     assert (ben["rubric total (out of 24)"], ben["criteria scored (out of 6)"]) == ("", "0")
+    assert ben["viability warnings"] == str(unscored.viability_warnings)
     assert cai["status"] == "Not submitted"
     assert {cai[column] for column in EARLIER_COLUMNS[2:-1] + NEW_COLUMNS} == {""}
     assert {row["in the class"] for row in rows.values()} == {"yes"}
+
+
+def test_the_csv_counts_the_viability_warnings_and_leaves_old_hand_ins_empty(
+    teacher_client, assignment, ana
+):
+    ben = make_student_submission(assignment, "ben")
+    Submission.objects.filter(pk=ana.pk).update(viability_warnings=2)
+    Submission.objects.filter(pk=ben.pk).update(viability_warnings=None)  # from before
+    rows = {row["student"]: row for row in read_csv(csv_of(teacher_client, assignment), ",")}
+    assert (rows["ana"]["viability warnings"], rows["ben"]["viability warnings"]) == ("2", "")
 
 
 def test_the_csv_shows_the_newest_hand_in_of_each_student(teacher_client, assignment, ana):
