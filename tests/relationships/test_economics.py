@@ -278,7 +278,7 @@ class TestCharts:
         assert "95.500,00" in markup  # the amounts the Spanish way...
         for width in re.findall(r'width="([^"]+)"', markup):
             assert "," not in width  # ...the geometry never
-        assert '<table class="chart-figures">' in page
+        assert '<div class="chart-figures"><table>' in page
 
 
 class TestOnThePage:
