@@ -33,6 +33,10 @@ if TYPE_CHECKING:
 
 LAYOUTS = ("pitch", "report")
 RETRIES = 5  # layouts of the pitch page before it is printed as it comes out
+# Every PDF is a tagged PDF/UA-1: a structure tree in the order of the HTML (headings, lists,
+# tables, figures with their alt text), /MarkInfo, the <html lang> as /Lang, the <title> shown
+# as the window title, PDF/UA identification in the XMP metadata. Fonts are always embedded.
+PDF_OPTIONS = {"pdf_variant": "pdf/ua-1"}
 
 
 @dataclass(frozen=True)
@@ -92,6 +96,10 @@ def render_pdf(block: Block, options: PdfOptions, handed_in: datetime | None = N
     a document of its own, so a retry lays out that one page again and not the whole report,
     which follows in a second document. Takes a few hundred milliseconds;
     ``relationships.pdf.cache`` keeps the result.
+
+    The stitched report is still one tagged PDF: WeasyPrint builds the structure tree when it
+    writes the file, from the boxes of each page it is given, whichever layout they came from.
+    Its title and language are the pitch document's, the same ``<title>`` and ``<html lang>``.
     """
     start, squeeze = 0, 1.0
     for _attempt in range(RETRIES):
@@ -105,8 +113,9 @@ def render_pdf(block: Block, options: PdfOptions, handed_in: datetime | None = N
         else:
             start = DENSITIES.index(plan.density) + 1
     if options.layout != "report":
-        return pitch.write_pdf()
+        return pitch.write_pdf(**PDF_OPTIONS)
     if len(pitch.pages) > 1:  # never fit: one document, so the page numbers count every page
-        return lay_out(pdf_html(block, options, plan, "", handed_in)).write_pdf()
+        whole = lay_out(pdf_html(block, options, plan, "", handed_in))
+        return whole.write_pdf(**PDF_OPTIONS)
     report = lay_out(pdf_html(block, options, plan, "report", handed_in))
-    return pitch.copy([pitch.pages[0], *report.pages[1:]]).write_pdf()
+    return pitch.copy([pitch.pages[0], *report.pages[1:]]).write_pdf(**PDF_OPTIONS)
