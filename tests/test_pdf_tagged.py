@@ -16,7 +16,6 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DictionaryObject, IndirectObject, NameObject
 
 from relationships.block import Block
-from relationships.pdf.fetcher import DecorativeIcons
 from relationships.pdf.render import PdfOptions, render_pdf
 from relationships.sample import create_sample_canvas
 
@@ -188,29 +187,14 @@ def test_the_structure_and_the_text_read_in_order(block, tmp_path):
         assert -1 not in places, [w for w, p in zip(in_order, places, strict=True) if p < 0]
         assert places == sorted(places)
     assert "H1" in structure
-    assert "Figure" in structure  # the type icons
+    assert "Figure" in structure  # the charts
 
 
-# --- the type icons: decoration, not a logged error per icon ---------------------------------
+# --- the type icons are backgrounds: decoration, not figures without alt text ----------------
 
 
 def test_a_tagged_render_logs_no_weasyprint_error(block, caplog):
     with caplog.at_level(logging.WARNING, logger="weasyprint"):
         render(block, "pitch")  # a type icon on each relationship's tile
+        render(block, "report")
     assert [r.getMessage() for r in caplog.records if r.name == "weasyprint"] == []
-
-
-def test_only_the_type_icons_may_go_without_alt_text():
-    def record(source: str) -> logging.LogRecord:
-        return logging.LogRecord(
-            "weasyprint",
-            logging.ERROR,
-            __file__,
-            1,
-            'Image "%s" has no required alt description',
-            (source,),
-            None,
-        )
-
-    assert not DecorativeIcons().filter(record("icons/personal.svg"))
-    assert DecorativeIcons().filter(record("charts/costs.svg"))

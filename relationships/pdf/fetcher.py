@@ -9,7 +9,6 @@ a second, which no other page should pay.
 from __future__ import annotations
 
 import atexit
-import logging
 import mimetypes
 import threading
 from functools import cache
@@ -90,29 +89,6 @@ def static_fetcher() -> URLFetcher:
     Its ``requested`` list holds every URL WeasyPrint asked for, refused or not.
     """
     return _fetcher_class()()
-
-
-# --- the type icons: decorative, not figures --------------------------------------------------
-
-
-class DecorativeIcons(logging.Filter):
-    """Drop WeasyPrint's error about an image without alt text when it is a type icon.
-
-    The PDF is tagged (``render.PDF_OPTIONS``): WeasyPrint tags every ``<img>`` as a figure and
-    logs an error for each one whose alt is empty, as it cannot mark an image as decoration.
-    The type icons (``icons/*.svg``) are decoration on purpose, ``alt=""``: the type is written
-    next to each one. Every other image without alt text is still reported.
-    """
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return not (
-            record.msg == 'Image "%s" has no required alt description'
-            and isinstance(record.args, tuple)
-            and str(record.args[0]).startswith("icons/")
-        )
-
-
-logging.getLogger("weasyprint").addFilter(DecorativeIcons())
 
 
 # --- the stylesheet and its fonts, parsed once per thread -------------------------------------
