@@ -43,6 +43,8 @@ def loaded_user_id(request) -> int | None:
 # the trailing slash comes first). Django swaps the token for "set-password" at once.
 _SECRET_IN_PATH = [
     (re.compile(r"^(/classes/join/)[^/]+"), r"\1<code>"),
+    (re.compile(r"^(/invitations/)(?!\d+/revoke/)[^/]+"), r"\1<token>"),
+    (re.compile(r"^(/s/)[^/]+"), r"\1<token>"),
     (re.compile(r"^(/accounts/reset/[^/]+/)(?!set-password(/|$))[^/]+"), r"\1<token>"),
 ]
 

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "accounts",
     "relationships",
     "classrooms",
+    "teams",
 ]
 
 MIDDLEWARE = [

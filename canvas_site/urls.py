@@ -12,5 +12,6 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("", include("classrooms.urls")),
+    path("", include("teams.urls")),
     path("", include("relationships.urls")),
 ]

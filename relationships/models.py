@@ -119,15 +119,17 @@ class Canvas(ChoiceConstraintsMixin, models.Model):
         return self.title
 
     @transaction.atomic
-    def duplicate(self, title: str) -> Canvas:
-        """Copy the canvas with every segment, relationship and cost item under a new title.
+    def duplicate(self, title: str, owner: User | None = None) -> Canvas:
+        """Copy the canvas with every segment, relationship and cost item under a new title,
+        for ``owner`` (its own owner unless given). Its members and links are not copied.
 
         Goes through the canvas document, like every other copy of a block.
         """
         from relationships.document import canvas_document, create_canvas_from_document
 
         block = Canvas.objects.with_block().get(pk=self.pk)
-        return create_canvas_from_document(self.owner, {**canvas_document(block), "title": title})
+        document = {**canvas_document(block), "title": title}
+        return create_canvas_from_document(owner or self.owner, document)
 
 
 class Segment(Ordered):

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
@@ -26,6 +26,8 @@ from relationships.forms import (
 from relationships.help import QUESTION_HELP, type_help
 from relationships.models import Canvas, CostItem, Relationship, Segment
 from relationships.writes import change_block
+from teams import access
+from teams.access import Action
 
 PAGE = "relationships/canvas_detail.html"
 
@@ -35,35 +37,25 @@ class HtmxHttpRequest(HttpRequest):
     user: AbstractBaseUser
 
 
-# --- access: one helper per kind of object; another user's object is a 404 -----------------
+# --- access: the one rule of teams.access; whoever may not gets a 404 -----------------------
 
 
-def _get_canvas_for_user(request: HtmxHttpRequest, pk: int) -> Canvas:
-    return get_object_or_404(Canvas.objects.for_user(request.user), pk=pk)
+def _get_canvas_for_user(request: HtmxHttpRequest, pk: int, action=Action.EDIT) -> Canvas:
+    return access.get_canvas(request.user, pk, action)
 
 
 def _get_segment_for_user(request: HtmxHttpRequest, pk: int) -> Segment:
-    return get_object_or_404(
-        Segment.objects.select_related("canvas").filter(canvas__owner=request.user), pk=pk
-    )
+    return access.get_row(Segment, request.user, pk, Action.EDIT)
 
 
-def _get_relationship_for_user(request: HtmxHttpRequest, pk: int) -> Relationship:
-    return get_object_or_404(
-        Relationship.objects.select_related("segment__canvas").filter(
-            segment__canvas__owner=request.user
-        ),
-        pk=pk,
-    )
+def _get_relationship_for_user(
+    request: HtmxHttpRequest, pk: int, action=Action.EDIT
+) -> Relationship:
+    return access.get_row(Relationship, request.user, pk, action)
 
 
 def _get_cost_for_user(request: HtmxHttpRequest, pk: int) -> CostItem:
-    return get_object_or_404(
-        CostItem.objects.select_related("relationship__segment__canvas").filter(
-            relationship__segment__canvas__owner=request.user
-        ),
-        pk=pk,
-    )
+    return access.get_row(CostItem, request.user, pk, Action.EDIT)
 
 
 # --- rendering helpers ------------------------------------------------------------------------

@@ -33,6 +33,9 @@ from relationships.views.base import (
     _saved,
     _teacher_feedback,
 )
+from teams import access
+from teams.access import Action
+from teams.sharing import shared_with
 
 # --- canvases -------------------------------------------------------------------------------
 
@@ -48,15 +51,21 @@ def canvas_list(request: HtmxHttpRequest) -> HttpResponse:
         return redirect("canvas_detail", pk=canvas.pk)
     canvases = Canvas.objects.for_user(request.user).with_block()
     blocks = [Block.from_canvas(canvas) for canvas in canvases]
-    return render(request, "relationships/canvas_list.html", {"canvases": blocks, "form": form})
+    context = {"canvases": blocks, "form": form, **shared_with(request.user)}
+    return render(request, "relationships/canvas_list.html", context)
 
 
 @require_safe
 def canvas_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    block = Block.load(pk, owner=request.user)
+    """The editor for whoever may edit the block; the block read-only for the other members."""
+    block, role = access.load_block(request.user, pk, Action.READ)
+    if not access.may(role, Action.EDIT):
+        context = {"canvas": block, "role": role, "readonly": True}
+        return render(request, "relationships/canvas_read.html", context)
     cards = render_cards(request, block)
     feedback = _teacher_feedback(request, block.pk)
-    return render(request, PAGE, _editor_context(canvas=block, cards=cards, feedback=feedback))
+    context = _editor_context(canvas=block, cards=cards, feedback=feedback, role=role)
+    return render(request, PAGE, context)
 
 
 HEADER: Piece = ("canvas-header", {})
@@ -92,10 +101,13 @@ def canvas_rename(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def canvas_duplicate(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    canvas = _get_canvas_for_user(request, pk)
+    """A copy among the requester's own canvases (of a canvas of theirs or shared with them)."""
+    canvas = _get_canvas_for_user(request, pk, Action.DUPLICATE)
     title = _("Copy of %(title)s") % {"title": canvas.title}
     try:
-        copy = canvas.duplicate(title=title[: Canvas._meta.get_field("title").max_length])
+        copy = canvas.duplicate(
+            title=title[: Canvas._meta.get_field("title").max_length], owner=request.user
+        )
     except DocumentError:  # a text stored before today's checks holds what no copy may
         messages.error(request, _("“%(title)s” could not be copied.") % {"title": canvas.title})
     else:
@@ -105,8 +117,8 @@ def canvas_duplicate(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def canvas_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    """Ask first (a page of its own), delete on POST."""
-    canvas = _get_canvas_for_user(request, pk)
+    """Ask first (a page of its own), delete on POST. The owner's alone."""
+    canvas = _get_canvas_for_user(request, pk, Action.MANAGE)
     if request.method == "POST":
         canvas.delete()
         messages.success(request, _("“%(title)s” was deleted.") % {"title": canvas.title})

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 from canvas_site.throttle import refused
 from relationships.pdf import PdfExport, PdfOptions
 from relationships.views.base import HtmxHttpRequest, _get_canvas_for_user
+from teams.access import Action
 
 # Renders (not cached copies) per user; THROTTLE_RATES = {"pdf": ...} in settings overrides it.
 PDF_RENDERS = "20/m"
@@ -45,6 +46,6 @@ def pdf_response(request: HtmxHttpRequest, export: PdfExport) -> HttpResponse:
 
 @require_GET  # not HEAD: it would render a PDF and spend the user's budget for nothing
 def canvas_pdf(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    """The live block as a PDF (``?layout=pitch|report&size=a4|wide``); 404 but to its owner."""
-    canvas = _get_canvas_for_user(request, pk)
+    """The live block as a PDF (``?layout=pitch|report&size=a4|wide``); 404 but to its members."""
+    canvas = _get_canvas_for_user(request, pk, Action.EXPORT)
     return pdf_response(request, PdfExport.of_canvas(canvas, PdfOptions.from_query(request.GET)))

@@ -300,7 +300,9 @@ def test_a_canvas_that_cannot_be_copied_says_so_instead_of_failing(
     from relationships.document import DocumentError
     from relationships.models import Canvas
 
-    def refuse(self, title):  # e.g. a NUL stored in SQLite before the document had a schema
+    def refuse(
+        self, title, owner=None
+    ):  # e.g. a NUL stored in SQLite before the document had a schema
         raise DocumentError("Canvas “Bakery”: title: holds a character no database can store")
 
     monkeypatch.setattr(Canvas, "duplicate", refuse)
