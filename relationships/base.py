@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.db import models, transaction
 from django.db.models import F, Max
@@ -117,6 +118,26 @@ class ChoiceConstraintsMixin:
             (model, [c for c in constraints if not c.name.endswith(self.SKIPPED)])
             for model, constraints in super().get_constraints()
         ]
+
+
+class LastChange(models.Model):
+    """Who last changed a card of the block (a segment, a relationship with its costs), and when.
+
+    Set by the write path (``relationships.writes.change_block``); None before anyone did.
+    """
+
+    changed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+
+    class Meta:
+        abstract = True
 
 
 class Ordered(ChoiceConstraintsMixin, models.Model):

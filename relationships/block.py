@@ -109,6 +109,8 @@ class RelationshipView:
     currency: str
     is_first: bool
     is_last: bool
+    changed_by: str | None = None  # who last changed the card (a name), and when
+    changed_at: datetime | None = None
     setup_cost: Decimal = field(init=False)
     yearly_cost: Decimal = field(init=False)
     monthly_cost: Decimal = field(init=False)
@@ -175,6 +177,8 @@ class SegmentView:
     relationships: tuple[RelationshipView, ...]
     is_first: bool
     is_last: bool
+    changed_by: str | None = None
+    changed_at: datetime | None = None
     setup_cost: Decimal = field(init=False)
     yearly_cost: Decimal = field(init=False)
     yearly_value: Decimal | None = field(init=False)
@@ -354,7 +358,12 @@ def _segment(data: dict, index: int, count: int, currency: str) -> SegmentView:
         ),
         is_first=index == 0,
         is_last=index == count - 1,
+        **_last_change(data),
     )
+
+
+def _last_change(data: dict) -> dict:
+    return {"changed_by": data.get("changed_by"), "changed_at": _datetime(data.get("changed_at"))}
 
 
 def _relationship(
@@ -381,4 +390,5 @@ def _relationship(
         currency=currency,
         is_first=index == 0,
         is_last=index == count - 1,
+        **_last_change(data),
     )

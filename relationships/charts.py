@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
+from relationships.numbers import show_percent
 from relationships.templatetags.canvas_tags import money
 
 if TYPE_CHECKING:
@@ -124,9 +125,7 @@ def _lay_out(id_, title, summary, labels, series: list[_Series], columns, table)
 
 
 def _share(part: Decimal, whole: Decimal) -> str:
-    if not whole:
-        return "—"
-    return f"{round(100 * part / whole)} %"
+    return show_percent(round(100 * part / whole) if whole else None)
 
 
 def value_and_cost(block: Block) -> Chart | None:
@@ -142,7 +141,7 @@ def value_and_cost(block: Block) -> Chart | None:
         OVER if value is not None and cost > value else COST
         for value, cost in zip(values, costs, strict=True)
     )
-    value_name, cost_name = _("Value a year"), _("Relationships a year")
+    value_name, cost_name = _("Value a year"), _("Total cost a year")
     unknown = _("value not known yet")
     parts = []
     table = []
@@ -158,12 +157,12 @@ def value_and_cost(block: Block) -> Chart | None:
                 segment.name,
                 shown_value,
                 money(cost, block.currency),
-                "—" if share is None else f"{share} %",
+                show_percent(share),
             )
         )
     return _lay_out(
         f"chart-value-{block.pk}",
-        _("Value and relationship cost per segment, a year"),
+        _("Value and total cost a year, per segment"),
         "; ".join(parts) + ".",
         [s.name for s, _v in views],
         [
@@ -184,8 +183,12 @@ def _split_chart(block: Block, id_, title, rows: list[tuple[str, Decimal]], head
         title,
         "; ".join(parts) + ".",
         [label for label, _cost in rows],
-        [_Series(_("Cost a year"), tuple(c for _l, c in rows), (COST,) * len(rows), currency)],
-        (heading, _("Cost a year"), _("Share of the cost")),
+        [
+            _Series(
+                _("Total cost a year"), tuple(c for _l, c in rows), (COST,) * len(rows), currency
+            )
+        ],
+        (heading, _("Total cost a year"), _("Share of the cost")),
         [(label, money(cost, block.currency), _share(cost, total)) for label, cost in rows],
     )
 
@@ -193,20 +196,20 @@ def _split_chart(block: Block, id_, title, rows: list[tuple[str, Decimal]], head
 def cost_by_goal(block: Block) -> Chart | None:
     """What the relationships cost a year, by the goal they serve."""
     goals = block.economics.split.goals
-    if not goals:
+    if not any(cost for _label, cost in goals):  # nothing to share out yet
         return None
     return _split_chart(
-        block, f"chart-goal-{block.pk}", _("Relationship cost a year, by goal"), goals, _("Goal")
+        block, f"chart-goal-{block.pk}", _("Total cost a year, by goal"), goals, _("Goal")
     )
 
 
 def cost_by_type(block: Block) -> Chart | None:
     """What the relationships cost a year, by type of relationship."""
     types = block.economics.split.types
-    if not types:
+    if not any(cost for _label, cost in types):
         return None
     return _split_chart(
-        block, f"chart-type-{block.pk}", _("Relationship cost a year, by type"), types, _("Type")
+        block, f"chart-type-{block.pk}", _("Total cost a year, by type"), types, _("Type")
     )
 
 

@@ -48,6 +48,7 @@ COST_FIELDS = ("label", "amount", "frequency")
 # Dates a document may carry. Far beyond these, moving a date to UTC overflows Python's calendar
 # (year 1 at +14:00), and no canvas was edited before 1970 or will be after 2200.
 DATE_YEARS = range(1970, 2201)
+NAME_OF_PERSON = 301  # a user's first and last names and the space between
 MESSAGE_LENGTH = 300  # a message quotes at most this much of a hostile value
 # PostgreSQL refuses NUL in text, and no database can store half a UTF-16 surrogate pair.
 UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
@@ -65,6 +66,15 @@ def _plain(value: Any) -> Any:
     return str(value) if isinstance(value, Decimal) else value
 
 
+def last_change(row) -> dict:
+    """Who last changed a segment or relationship (a name, as the block shows it) and when."""
+    user = row.changed_by
+    return {
+        "changed_at": row.changed_at.isoformat() if row.changed_at else None,
+        "changed_by": (user.get_full_name() or user.get_username()) if user else None,
+    }
+
+
 def canvas_document(canvas: Canvas) -> dict:
     """The canvas as a plain, JSON-ready dict. Reads the prefetched block: no extra queries."""
     return {
@@ -79,11 +89,13 @@ def canvas_document(canvas: Canvas) -> dict:
                     name: _plain(getattr(segment, name))
                     for name in (*SEGMENT_FIELDS, *SEGMENT_OPTIONAL)
                 },
+                **last_change(segment),
                 "relationships": [
                     {
                         "id": relationship.pk,
                         **{name: getattr(relationship, name) for name in RELATIONSHIP_FIELDS},
                         "goals": relationship.goals,
+                        **last_change(relationship),
                         "costs": [
                             {
                                 "id": cost.pk,
@@ -242,15 +254,35 @@ class Level:
 
 
 COST = Level(CostItem, "cost", COST_FIELDS)
+
+
+def _name_or_none(value: Any) -> str | None:
+    if value is None:
+        return None
+    if len(_text(value)) > NAME_OF_PERSON:
+        raise _Invalid(f"is longer than a person's name ({NAME_OF_PERSON} characters).")
+    return value
+
+
+# Who last changed a card and when: a document from before, or an import, may leave it out.
+LAST_CHANGE = {"changed_at": _date, "changed_by": _name_or_none}
 RELATIONSHIP = Level(
-    Relationship, "relationship", RELATIONSHIP_FIELDS, ("costs", COST), extra={"goals": _goals}
+    Relationship,
+    "relationship",
+    RELATIONSHIP_FIELDS,
+    ("costs", COST),
+    extra={"goals": _goals},
+    optional=LAST_CHANGE,
 )
 SEGMENT = Level(
     Segment,
     "segment",
     SEGMENT_FIELDS,
     ("relationships", RELATIONSHIP),
-    optional={name: partial(_model_value, Segment, name) for name in SEGMENT_OPTIONAL},
+    optional={
+        **{name: partial(_model_value, Segment, name) for name in SEGMENT_OPTIONAL},
+        **LAST_CHANGE,
+    },
     named_by="name",
 )
 SCHEMA = Level(  # a whole canvas document

@@ -22,6 +22,7 @@ from relationships.base import (
     ZERO,
     ChoiceConstraintsMixin,
     Currency,
+    LastChange,
     Ordered,
     RelationshipType,
     VersionedQuerySet,
@@ -42,10 +43,12 @@ class CanvasQuerySet(VersionedQuerySet):
         return self.prefetch_related(
             Prefetch(
                 "segments",
-                queryset=Segment.objects.prefetch_related(
+                queryset=Segment.objects.select_related("changed_by").prefetch_related(
                     Prefetch(
                         "relationships",
-                        queryset=Relationship.objects.prefetch_related("cost_items"),
+                        queryset=Relationship.objects.select_related("changed_by").prefetch_related(
+                            "cost_items"
+                        ),
                     )
                 ),
             )
@@ -132,7 +135,7 @@ class Canvas(ChoiceConstraintsMixin, models.Model):
         return create_canvas_from_document(owner or self.owner, document)
 
 
-class Segment(Ordered):
+class Segment(Ordered, LastChange):
     """A customer segment of the canvas, with what it is worth in a year."""
 
     canvas = models.ForeignKey(
@@ -225,7 +228,7 @@ class Segment(Ordered):
         return f"segment-{self.pk}"
 
 
-class Relationship(Ordered):
+class Relationship(Ordered, LastChange):
     """One way the venture relates to a segment: its type, form, goals and state."""
 
     Type = RelationshipType

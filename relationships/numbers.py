@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-from babel.numbers import format_decimal, get_decimal_symbol
+from babel.numbers import format_decimal, format_percent, get_decimal_symbol
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import get_language, to_locale
@@ -108,6 +108,13 @@ def show_number(value, places: int | None = None) -> str:
         return value  # what the reader typed, shown back as it was
     pattern = "#,##0." + "0" * places if places else "#,##0.###"
     return format_decimal(value, format=pattern, locale=reader_locale())
+
+
+def show_percent(value: int | None) -> str:
+    """A whole percentage the reader's way: "6 %" in Spanish, "6%" in English; "—" if unknown."""
+    if value is None:
+        return "—"
+    return format_percent(Decimal(value) / 100, locale=reader_locale())
 
 
 class NumberInput(forms.TextInput):

@@ -155,7 +155,10 @@ RULES = (
     Rule(
         "costs_more_than_value",
         _("Its relationships cost more a year than the segment brings."),
-        _("The yearly cost (running costs plus a share of the set-up) is above the yearly value."),
+        _(
+            "The total cost a year (running costs plus a share of the set-up) is above the "
+            "value a year."
+        ),
         lambda s, f: f.value_per_year is not None and f.cost_per_year > f.value_per_year,
     ),
     Rule(
@@ -189,6 +192,7 @@ class Viability:
 
     figures: Figures
     broken: tuple[Rule, ...]
+    has_relationships: bool = True
 
     @property
     def judged(self) -> bool:
@@ -197,7 +201,8 @@ class Viability:
 
     @property
     def sound(self) -> bool:
-        return self.judged and not self.broken
+        """Judged, with relationships, and none of them breaks a rule."""
+        return self.judged and self.has_relationships and not self.broken
 
     @property
     def serves_acquisition(self) -> bool:
@@ -211,7 +216,8 @@ class Viability:
 def viability(segment: SegmentView, horizon_years: int) -> Viability:
     """The segment judged by every rule. No query."""
     figures = Figures.of(segment, horizon_years)
-    return Viability(figures, tuple(rule for rule in RULES if rule.applies(segment, figures)))
+    broken = tuple(rule for rule in RULES if rule.applies(segment, figures))
+    return Viability(figures, broken, has_relationships=bool(segment.relationships))
 
 
 @dataclass(frozen=True)
@@ -265,7 +271,7 @@ FIGURES = {
         ),
         Figure(
             "cost_per_year",
-            _("Cost a year"),
+            _("Total cost a year"),
             _(
                 "The running costs of a year (monthly ones twelve times) plus the set-up costs "
                 "divided by the years the canvas spreads them over."
@@ -274,12 +280,12 @@ FIGURES = {
         Figure(
             "cost_share",
             _("Cost as a share of value"),
-            _("The cost a year as a percentage of the value a year."),
+            _("The total cost a year as a percentage of the value a year."),
         ),
         Figure(
             "cost_per_customer",
             _("Cost per customer a year"),
-            _("The cost a year divided by the estimated customers."),
+            _("The total cost a year divided by the estimated customers."),
         ),
         Figure(
             "value_per_customer",
@@ -290,23 +296,23 @@ FIGURES = {
             "acquisition_per_new_customer",
             _("Acquisition cost per new customer"),
             _(
-                "What the relationships with acquisition as a goal cost a year, divided by the "
-                "new customers you expect a year."
+                "The total cost a year of the relationships with acquisition as a goal, "
+                "divided by the new customers you expect a year."
             ),
         ),
         Figure(
             "retention_per_customer",
             _("Retention cost per customer"),
             _(
-                "What the relationships with retention as a goal cost a year, divided by the "
-                "estimated customers."
+                "The total cost a year of the relationships with retention as a goal, "
+                "divided by the estimated customers."
             ),
         ),
         Figure(
             "by_goal",
             _("Cost by goal"),
             _(
-                "The cost a year of the relationships serving each goal. A relationship with "
+                "The total cost a year of the relationships serving each goal. A relationship with "
                 "several goals counts an equal part of its cost under each, so the goals add up "
                 "to the whole."
             ),
@@ -314,7 +320,7 @@ FIGURES = {
         Figure(
             "by_type",
             _("Cost by type"),
-            _("The cost a year of the relationships of each type."),
+            _("The total cost a year of the relationships of each type."),
         ),
     )
 }

@@ -19,11 +19,30 @@ from django.http import Http404
 from django.utils import timezone
 
 from relationships.block import Block
-from relationships.models import Canvas
+from relationships.models import Canvas, CostItem, Relationship, Segment
 
 
-def change_block(canvas_pk: int, write: Callable[[], object]) -> Block | None:
+def card_of(row) -> tuple[type, int] | None:
+    """The card a written row shows on: a segment or relationship itself, a cost's relationship.
+
+    None for the canvas row (the header is not a card)."""
+    if isinstance(row, Segment | Relationship):
+        return type(row), row.pk
+    if isinstance(row, CostItem):
+        return Relationship, row.relationship_id
+    return None
+
+
+def change_block(
+    canvas_pk: int,
+    write: Callable[[], object],
+    by=None,
+    card: Callable[[], tuple[type, int] | None] | None = None,
+) -> Block | None:
     """Run ``write`` in a transaction; unless it returns False, bump the canvas's revision.
+
+    ``by`` (a user) and ``card`` (asked after the write, so a new row has its id) stamp who
+    changed which card and when (``relationships.base.LastChange``).
 
     Returns the block as it is after the change (four queries), or None when ``write``
     returned False: a form refused by a conflict, a move past either end. The caller then
@@ -34,9 +53,11 @@ def change_block(canvas_pk: int, write: Callable[[], object]) -> Block | None:
         with transaction.atomic():
             if write() is False:
                 return None
-            Canvas.objects.filter(pk=canvas_pk).update(
-                revision=F("revision") + 1, updated_at=timezone.now()
-            )
+            now = timezone.now()
+            if by is not None and card is not None and (changed := card()) is not None:
+                model, pk = changed
+                model.objects.filter(pk=pk).update(changed_by=by, changed_at=now)
+            Canvas.objects.filter(pk=canvas_pk).update(revision=F("revision") + 1, updated_at=now)
     except IntegrityError:
         # Forms have checked every value; what the database refuses at commit (foreign keys
         # are checked then) is a row this one belongs to, deleted in another tab meanwhile.

@@ -5,7 +5,7 @@ from decimal import Decimal
 from babel.numbers import format_currency, format_decimal
 from django import template
 
-from relationships.numbers import reader_locale
+from relationships.numbers import reader_locale, show_percent
 from relationships.viability import FIGURES
 
 register = template.Library()
@@ -64,3 +64,9 @@ def explained(code: str, where: object = "", label: str = "") -> dict:
 def figure_explanations() -> list:
     """Every derived figure with how it is worked out (``{% figure_explanations as figures %}``)."""
     return list(FIGURES.values())
+
+
+@register.filter
+def percent(value: int | None) -> str:
+    """``6|percent`` gives "6 %" in Spanish and "6%" in English; None gives "—"."""
+    return show_percent(value)

@@ -25,7 +25,7 @@ from relationships.forms import (
 )
 from relationships.help import QUESTION_HELP, type_help
 from relationships.models import Canvas, CostItem, Relationship, Segment
-from relationships.writes import change_block
+from relationships.writes import card_of, change_block
 from teams import access
 from teams.access import Action
 
@@ -136,7 +136,9 @@ def _save_form(request: HtmxHttpRequest, form: VersionedForm, canvas_pk: int) ->
     """
     if request.method != "POST" or not form.is_valid():
         return None
-    return change_block(canvas_pk, form.save_if_current)
+    return change_block(
+        canvas_pk, form.save_if_current, by=request.user, card=lambda: card_of(form.instance)
+    )
 
 
 def _form_response(

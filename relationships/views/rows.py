@@ -35,7 +35,7 @@ from relationships.views.base import (
     _save_form,
     _saved,
 )
-from relationships.writes import change_block
+from relationships.writes import card_of, change_block
 
 # --- segments ---------------------------------------------------------------------------------
 
@@ -223,7 +223,8 @@ def cost_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     relationship = cost.relationship
     canvas = relationship.segment.canvas
     if request.method == "POST":
-        return _cost_saved(request, relationship, change_block(canvas.pk, cost.delete))
+        block = change_block(canvas.pk, cost.delete, by=request.user, card=lambda: card_of(cost))
+        return _cost_saved(request, relationship, block)
     return render(
         request,
         "relationships/confirm_delete.html",
@@ -235,5 +236,10 @@ def cost_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def cost_move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     cost = _get_cost_for_user(request, pk)
     relationship = cost.relationship
-    block = change_block(relationship.segment.canvas_id, lambda: cost.move(_offset(request)))
+    block = change_block(
+        relationship.segment.canvas_id,
+        lambda: cost.move(_offset(request)),
+        by=request.user,
+        card=lambda: card_of(cost),
+    )
     return _cost_saved(request, relationship, block)

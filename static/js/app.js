@@ -78,9 +78,17 @@
     var elt = event.detail.elt;
     guardFormsWithErrors(elt);
     if (!elt.matches || !elt.matches("form.edit-form")) return;
-    var field = elt.querySelector("[aria-invalid=true], fieldset[aria-invalid=true] input, input:not([type=hidden]), textarea, select");
+    // One selector would give the first of them in the page: ask for an error first.
+    var field = elt.querySelector("input[aria-invalid=true], textarea[aria-invalid=true], select[aria-invalid=true], fieldset[aria-invalid=true] input")
+      || elt.querySelector("input:not([type=hidden]), textarea, select");
     if (field) field.focus();
   });
+  // Escape hides the tooltip of the figure name that has the focus (WCAG 1.4.13), until the
+  // focus moves on.
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && document.activeElement.matches(".explained")) body.classList.add("tips-dismissed");
+  });
+  document.addEventListener("focusin", function () { body.classList.remove("tips-dismissed"); });
   // Comment bank: one click puts a saved remark into the comment box used last.
   var lastCommentBox = null;
   document.addEventListener("focusin", function (event) {

@@ -222,11 +222,11 @@ class TestCharts:
         canvas = make_canvas(horizon_years=3, currency="EUR")
         two_relationships(school(canvas))
         chart = value_and_cost(Block.load(canvas.pk))
-        assert chart.title == "Value and relationship cost per segment, a year"
+        assert chart.title == "Value and total cost a year, per segment"
         assert chart.summary == (
             "Adult learners: brings €95,500.00, its relationships cost €1,420.00."
         )
-        assert chart.table == (("Adult learners", "€95,500.00", "€1,420.00", "1 %"),)
+        assert chart.table == (("Adult learners", "€95,500.00", "€1,420.00", "1%"),)
 
     def test_bars_are_drawn_to_one_scale(self):
         canvas = make_canvas(horizon_years=3)
@@ -252,7 +252,7 @@ class TestCharts:
         canvas = make_canvas(horizon_years=3)
         two_relationships(school(canvas))
         block = Block.load(canvas.pk)
-        assert cost_by_goal(block).table[0] == ("Acquisition", "€650.00", "46 %")  # 650/1,420
+        assert cost_by_goal(block).table[0] == ("Acquisition", "€650.00", "46%")  # 650/1,420
         assert (
             cost_by_type(block).summary == "Personal assistance: €1,300.00; Self-service: €120.00."
         )
@@ -296,7 +296,7 @@ class TestOnThePage:
             r'<section id="economics"[^>]*hx-swap-oob="true".*?</section>', html, re.S
         )
         assert economics, "the numbers of the block come with the saved cost"
-        assert "Relationship cost a year, by goal" in economics.group(0)
+        assert "Total cost a year, by goal" in economics.group(0)
         assert "€1,200.00" in economics.group(0)
 
     def test_the_new_customers_are_typed_the_spanish_way(self, owner_client, user):
@@ -371,8 +371,8 @@ class TestReport:
                 [
                     "The numbers of the block",
                     "Verdict per segment",
-                    "its relationships take 6% of what it brings.",
-                    "Relationship cost a year, by goal",
+                    "Its relationships take 6% of what it brings.",
+                    "Total cost a year, by goal",
                     "How the figures are worked out",
                     "€675.00",  # the offices' acquisition per new customer: 5,400 / 8
                 ],
@@ -382,8 +382,8 @@ class TestReport:
                 [
                     "Las cifras del bloque",
                     "Valoración por segmento",
-                    "sus relaciones se llevan el 6 % de lo que aporta.",
-                    "Coste anual de las relaciones, por objetivo",
+                    "Sus relaciones se llevan el 6 % de lo que aporta.",
+                    "Coste total al año, por objetivo",
                     "Cómo se calculan las cifras",
                     "675,00 €",
                 ],
