@@ -11,6 +11,7 @@ from classrooms.models import (
     Assignment,
     Classroom,
     Comment,
+    CoTeacher,
     RubricScore,
     SavedComment,
     Submission,
@@ -76,7 +77,17 @@ class CoTeacherForm(forms.Form):
             )
         if user.pk == self.classroom.teacher_id:
             raise forms.ValidationError(_("That is the class's own teacher."))
+        if self.classroom.co_teachers.filter(pk=user.pk).exists():
+            raise forms.ValidationError(
+                _("%(u)s already teaches this class."), params={"u": user.get_username()}
+            )
         return user
+
+    def save(self) -> CoTeacher:
+        """Add the user as co-teacher; they are told the next time they open their classes."""
+        return CoTeacher.objects.create(
+            classroom=self.classroom, user=self.cleaned_data["username"]
+        )
 
 
 class AssignmentForm(forms.ModelForm):

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from classrooms.join_codes import new_join_code
-from classrooms.querysets import ClassroomQuerySet, SubmissionQuerySet
+from classrooms.querysets import ClassroomQuerySet, CoTeacherQuerySet, SubmissionQuerySet
 from relationships.block import Block
 from relationships.models import Canvas
 
@@ -30,6 +30,7 @@ class Classroom(models.Model):
         settings.AUTH_USER_MODEL,
         blank=True,
         related_name="co_taught_classes",
+        through="CoTeacher",
         verbose_name=_("co-teachers"),
     )
     join_code = models.CharField(_("join code"), max_length=12, unique=True, editable=False)
@@ -56,8 +57,12 @@ class Classroom(models.Model):
                 self.join_code = new_join_code()
         super().save(*args, **kwargs)
 
+    def is_owner(self, user) -> bool:
+        """Whether ``user`` owns the class (no query): only the owner picks co-teachers."""
+        return user.pk == self.teacher_id
+
     def is_teacher(self, user) -> bool:
-        return user.pk == self.teacher_id or self.co_teachers.filter(pk=user.pk).exists()
+        return self.is_owner(user) or self.co_teachers.filter(pk=user.pk).exists()
 
     def has_student(self, user) -> bool:
         """Whether ``user`` is in the class now (joined, and not removed since)."""
@@ -73,6 +78,40 @@ class Classroom(models.Model):
             classroom=self, student=user, defaults={"removed_at": None}
         )
         return membership
+
+
+class CoTeacher(models.Model):
+    """A teacher the class's owner added to teach it with them; they see everything its owner does.
+
+    ``seen_at`` is when they dismissed the notice that told them; None until then. Removing a
+    co-teacher, or their leaving, deletes only this row: their reviews and comments stay.
+    """
+
+    classroom = models.ForeignKey(
+        Classroom, on_delete=models.CASCADE, related_name="co_teacherships"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="co_teacherships"
+    )
+    seen_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CoTeacherQuerySet.as_manager()
+
+    class Meta:
+        # The table of the plain many-to-many this model took over (migration 0006).
+        db_table = "classrooms_classroom_co_teachers"
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["classroom", "user"], name="co_teacher_once_per_class")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.classroom}"
+
+    def mark_seen(self) -> None:
+        """The co-teacher read the notice: it is not shown again. One query."""
+        self.seen_at = timezone.now()
+        self.save(update_fields=["seen_at"])
 
 
 class Membership(models.Model):

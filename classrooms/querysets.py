@@ -21,6 +21,15 @@ class ClassroomQuerySet(models.QuerySet):
         return self.filter(memberships__student=user, memberships__removed_at__isnull=True)
 
 
+class CoTeacherQuerySet(models.QuerySet):
+    def unseen_by(self, user) -> CoTeacherQuerySet:
+        """The classes ``user`` was added to as co-teacher and has not been told about yet.
+
+        With each class and its owner (the one who added them) in the same query.
+        """
+        return self.filter(user=user, seen_at__isnull=True).select_related("classroom__teacher")
+
+
 class SubmissionQuerySet(models.QuerySet):
     def latest_per_student(self) -> SubmissionQuerySet:
         """Only each student's newest submission to its assignment."""

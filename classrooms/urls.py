@@ -19,6 +19,17 @@ urlpatterns = [
         name="member_restore",
     ),
     path("classes/<int:pk>/co-teachers/", views.co_teacher_add, name="co_teacher_add"),
+    path(
+        "classes/<int:pk>/co-teachers/<int:co_teacher_pk>/remove/",
+        views.co_teacher_remove,
+        name="co_teacher_remove",
+    ),
+    path("classes/<int:pk>/leave/", views.co_teacher_leave, name="co_teacher_leave"),
+    path(
+        "classes/<int:pk>/co-teacher-notice/dismiss/",
+        views.co_teacher_notice_dismiss,
+        name="co_teacher_notice_dismiss",
+    ),
     path("classes/<int:pk>/assignments/new/", views.assignment_create, name="assignment_create"),
     path("assignments/<int:pk>/", views.assignment_dashboard, name="assignment_dashboard"),
     path("assignments/<int:pk>/edit/", views.assignment_edit, name="assignment_edit"),

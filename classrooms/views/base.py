@@ -1,7 +1,8 @@
 """Who may see what in a class: one access helper per kind of object, each a 404 for others.
 
 A teacher (owner or co-teacher) sees the class's submissions and private notes; a student sees
-only their own submissions and the public comments on them; anyone else gets a 404.
+only their own submissions and the public comments on them; anyone else gets a 404. Only the
+owner picks the co-teachers; a co-teacher may leave.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from django.shortcuts import get_object_or_404
 from classrooms.models import (
     Assignment,
     Classroom,
+    CoTeacher,
     Submission,
 )
 from relationships.views.base import HtmxHttpRequest
@@ -20,6 +22,30 @@ from relationships.views.base import HtmxHttpRequest
 
 def _get_class_for_teacher(request: HtmxHttpRequest, pk: int) -> Classroom:
     return get_object_or_404(Classroom.objects.for_teacher(request.user), pk=pk)
+
+
+def _get_class_for_owner(request: HtmxHttpRequest, pk: int) -> Classroom:
+    """A class the user owns; a 404 for its co-teachers as for anyone else."""
+    return get_object_or_404(
+        Classroom.objects.select_related("teacher"), pk=pk, teacher=request.user
+    )
+
+
+def _get_co_teacher_for_owner(request: HtmxHttpRequest, pk: int, co_teacher_pk: int) -> CoTeacher:
+    """A co-teacher of the class ``pk``, for the class's owner; a 404 for anyone else."""
+    return get_object_or_404(
+        CoTeacher.objects.select_related("classroom", "user"),
+        pk=co_teacher_pk,
+        classroom_id=pk,
+        classroom__teacher=request.user,
+    )
+
+
+def _get_own_co_teachership(request: HtmxHttpRequest, pk: int) -> CoTeacher:
+    """The user's own place as co-teacher of the class ``pk``; a 404 if they are not one."""
+    return get_object_or_404(
+        CoTeacher.objects.select_related("classroom__teacher"), classroom_id=pk, user=request.user
+    )
 
 
 def _get_assignment_for_teacher(request: HtmxHttpRequest, pk: int) -> Assignment:

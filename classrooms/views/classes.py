@@ -1,5 +1,5 @@
 """Views of classes: my classes, joining, the class page (teacher's and student's), members,
-co-teachers and new assignments."""
+co-teachers (added and removed by the owner; told, and free to leave) and new assignments."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from django.views.decorators.http import (
     require_POST,
     require_safe,
 )
+from django_htmx.http import HttpResponseClientRedirect
 
 from classrooms.forms import (
     AssignmentForm,
@@ -23,13 +24,17 @@ from classrooms.forms import (
 )
 from classrooms.models import (
     Classroom,
+    CoTeacher,
     Membership,
     Submission,
 )
 from classrooms.review import class_gaps
 from classrooms.roster import class_members
 from classrooms.views.base import (
+    _get_class_for_owner,
     _get_class_for_teacher,
+    _get_co_teacher_for_owner,
+    _get_own_co_teachership,
 )
 from relationships.models import Canvas
 from relationships.views.base import HtmxHttpRequest
@@ -39,7 +44,10 @@ from relationships.views.base import HtmxHttpRequest
 
 @require_http_methods(["GET", "POST"])
 def class_list(request: HtmxHttpRequest) -> HttpResponse:
-    """The classes I teach and the ones I take, and the form that starts a class."""
+    """The classes I teach and the ones I take, and the form that starts a class.
+
+    Above them, a notice for each class I was added to as co-teacher and was not told of yet.
+    """
     form = ClassroomForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         classroom = form.save(commit=False)
@@ -56,9 +64,10 @@ def class_list(request: HtmxHttpRequest) -> HttpResponse:
         "classrooms/class_list.html",
         {
             "form": form,
-            "teaching": Classroom.objects.for_teacher(request.user),
+            "teaching": Classroom.objects.for_teacher(request.user).select_related("teacher"),
             "taking": Classroom.objects.for_student(request.user).select_related("teacher"),
             "unread_class_ids": unread,
+            "co_teacher_notices": list(CoTeacher.objects.unseen_by(request.user)),
         },
     )
 
@@ -98,11 +107,9 @@ def _class_for_teacher(
             "classroom": classroom,
             "memberships": memberships,
             "former_memberships": former_memberships,
-            "co_teachers": list(classroom.co_teachers.all()),
+            **_co_teachers_context(request, classroom, forms_in_error.get("co_teacher_form")),
             "assignments": list(classroom.assignments.all()),
             "assignment_form": forms_in_error.get("assignment_form") or AssignmentForm(),
-            "co_teacher_form": forms_in_error.get("co_teacher_form")
-            or CoTeacherForm(classroom=classroom),
             "gaps": class_gaps(blocks),
             "gaps_total": len(blocks),
             "join_url": join_url,
@@ -173,14 +180,125 @@ def member_restore(request: HtmxHttpRequest, pk: int, membership_pk: int) -> Htt
     return redirect(f"{reverse('class_detail', args=[pk])}#students")
 
 
+def _co_teachers_context(
+    request: HtmxHttpRequest, classroom: Classroom, form: CoTeacherForm | None = None, **extra
+) -> dict:
+    """What the co-teachers panel shows: one query, for the co-teachers and their names.
+
+    The owner gets the form and a Remove button per co-teacher; a co-teacher, a Leave button.
+    """
+    co_teacherships = list(classroom.co_teacherships.select_related("user"))
+    is_owner = classroom.is_owner(request.user)
+    return {
+        "classroom": classroom,
+        "co_teacherships": co_teacherships,
+        "is_owner": is_owner,
+        "co_teacher_form": (form or CoTeacherForm(classroom=classroom)) if is_owner else None,
+        **extra,
+    }
+
+
+def _co_teachers_panel(request: HtmxHttpRequest, classroom: Classroom, **context) -> HttpResponse:
+    """The co-teachers panel alone, for htmx to swap in place."""
+    return render(
+        request,
+        "classrooms/class_teacher.html#co-teachers",
+        _co_teachers_context(request, classroom, **context),
+    )
+
+
+def _to_co_teachers(pk: int) -> HttpResponse:
+    return redirect(f"{reverse('class_detail', args=[pk])}#co-teachers")
+
+
 @require_POST
 def co_teacher_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    classroom = _get_class_for_teacher(request, pk)
+    """The owner adds a co-teacher by username; they see a notice the next time they come."""
+    classroom = _get_class_for_owner(request, pk)
     form = CoTeacherForm(request.POST, classroom=classroom)
     if not form.is_valid():
+        if request.htmx:
+            return _co_teachers_panel(request, classroom, form=form)
         return _class_for_teacher(request, classroom, co_teacher_form=form)
-    classroom.co_teachers.add(form.cleaned_data["username"])
-    return redirect("class_detail", pk=pk)
+    co_teacher = form.save()
+    done = _(
+        "%(name)s is now a co-teacher of the class. They will see a notice the next time they"
+        " open “My classes”."
+    ) % {"name": co_teacher.user.get_username()}
+    if request.htmx:
+        return _co_teachers_panel(request, classroom, done=done)
+    messages.success(request, done)
+    return _to_co_teachers(pk)
+
+
+@require_http_methods(["GET", "POST"])
+def co_teacher_remove(request: HtmxHttpRequest, pk: int, co_teacher_pk: int) -> HttpResponse:
+    """GET asks the owner first (where a plain link leads); POST removes the co-teacher.
+
+    Only their place in the class goes: the reviews and comments they wrote stay.
+    """
+    co_teacher = _get_co_teacher_for_owner(request, pk, co_teacher_pk)
+    name = co_teacher.user.get_username()
+    if request.method == "GET":
+        return render(
+            request,
+            "classrooms/co_teacher_confirm.html",
+            {
+                "classroom": co_teacher.classroom,
+                "question": _("Remove %(name)s as co-teacher of “%(class)s”?")
+                % {"name": name, "class": co_teacher.classroom},
+                "explanation": _(
+                    "They will no longer see the class. The reviews and comments they wrote stay."
+                ),
+                "yes": _("Yes, remove"),
+            },
+        )
+    co_teacher.delete()
+    done = _("%(name)s no longer teaches the class; their reviews and comments stay.") % {
+        "name": name
+    }
+    if request.htmx:
+        return _co_teachers_panel(request, co_teacher.classroom, done=done)
+    messages.success(request, done)
+    return _to_co_teachers(pk)
+
+
+@require_http_methods(["GET", "POST"])
+def co_teacher_leave(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """GET asks the co-teacher first; POST takes them out of the class, back to their classes."""
+    co_teacher = _get_own_co_teachership(request, pk)
+    classroom = co_teacher.classroom
+    if request.method == "GET":
+        return render(
+            request,
+            "classrooms/co_teacher_confirm.html",
+            {
+                "classroom": classroom,
+                "question": _("Leave “%(class)s”?") % {"class": classroom},
+                "explanation": _(
+                    "You will no longer see the class; only %(owner)s can add you again."
+                    " The reviews and comments you wrote stay."
+                )
+                % {"owner": classroom.teacher.get_username()},
+                "yes": _("Yes, leave the class"),
+            },
+        )
+    co_teacher.delete()
+    messages.success(request, _("You left “%(class)s”.") % {"class": classroom})
+    if request.htmx:  # the class page they were on is a 404 for them now
+        return HttpResponseClientRedirect(reverse("class_list"))
+    return redirect("class_list")
+
+
+@require_POST
+def co_teacher_notice_dismiss(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """The co-teacher has read that they were added to the class: the notice goes."""
+    co_teacher = _get_own_co_teachership(request, pk)
+    if co_teacher.seen_at is None:
+        co_teacher.mark_seen()
+    if request.htmx:
+        return HttpResponse("")  # the notice swaps itself for nothing
+    return redirect("class_list")
 
 
 @require_POST

@@ -10,7 +10,7 @@ from classrooms.models import Membership, Submission
 from relationships.document import canvas_document
 from relationships.models import Canvas
 from relationships.sample import create_sample_canvas
-from tests.classrooms.factories import make_assignment
+from tests.classrooms.factories import make_assignment, make_classroom
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
@@ -88,3 +88,18 @@ def test_the_students_class_page_takes_as_many_queries_for_3_submissions_as_for_
     assert all(page.count(f'href="{feedback_url(pk)}"') == 1 for pk in mine)
     classmates = Submission.objects.get(assignment=assignment, student=users[1])
     assert f'href="{feedback_url(classmates.pk)}"' not in page
+
+
+@pytest.mark.parametrize("classes", SIZES)
+def test_my_classes_takes_as_many_queries_for_3_co_teacher_notices_as_for_30(
+    django_assert_num_queries, teacher, classes
+):
+    colleague = make_user("colleague")
+    for i in range(classes):
+        make_classroom(teacher, name=f"Class {i}").co_teachers.add(colleague)
+    client = logged_in(colleague)
+    # Session, user, unread feedback, classes I teach, classes I take, notices (with each
+    # class and its owner, in the same query), badge.
+    with django_assert_num_queries(7):
+        response = client.get(reverse("class_list"))
+    assert response.text.count("teacher added you as a co-teacher") == classes
