@@ -173,6 +173,14 @@ CACHES["cards"] = (
         "OPTIONS": {"MAX_ENTRIES": 5000},
     }
 )
+# Who has a canvas open (teams.live): a heartbeat every few seconds per open page, so never in
+# the database. Shared through Redis when there is one; else each process knows its own pages
+# only (README, "Live changes").
+CACHES["presence"] = (
+    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "presence"}
+)
 # Sessions live in the database (Django's default engine): any app server can serve any request.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -372,3 +372,32 @@ class CostItem(Ordered):
 
     def __str__(self) -> str:
         return self.label
+
+
+class Revision(models.Model):
+    """One change to a block: who made it, to which card, and the canvas revision it made.
+
+    Written by the write path (``relationships.writes``) in the change's own transaction; read
+    by the live view of a canvas (``teams.live``) to tell its other readers what changed.
+    """
+
+    class Card(models.TextChoices):
+        CANVAS = "", _("the venture and its answers")
+        SEGMENT = "segment", _("segment")
+        RELATIONSHIP = "relationship", _("relationship")
+
+    canvas = models.ForeignKey(Canvas, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    card = models.CharField(max_length=20, choices=Card.choices, blank=True)
+    card_id = models.PositiveBigIntegerField(null=True)
+    made_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["number", "pk"]
+        indexes = [models.Index(fields=["canvas", "number"], name="revision_canvas_number")]
+
+    def __str__(self) -> str:
+        return f"{self.canvas_id} r{self.number}"

@@ -14,12 +14,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Subquery
 from django.http import Http404
 from django.utils import timezone
 
 from relationships.block import Block
-from relationships.models import Canvas, CostItem, Relationship, Segment
+from relationships.models import Canvas, CostItem, Relationship, Revision, Segment
+
+CARD_KINDS = {Segment: Revision.Card.SEGMENT, Relationship: Revision.Card.RELATIONSHIP}
 
 
 def card_of(row) -> tuple[type, int] | None:
@@ -54,10 +56,20 @@ def change_block(
             if write() is False:
                 return None
             now = timezone.now()
-            if by is not None and card is not None and (changed := card()) is not None:
+            changed = card() if card is not None else None
+            if by is not None and changed is not None:
                 model, pk = changed
                 model.objects.filter(pk=pk).update(changed_by=by, changed_at=now)
             Canvas.objects.filter(pk=canvas_pk).update(revision=F("revision") + 1, updated_at=now)
+            kind, row = (CARD_KINDS[changed[0]], changed[1]) if changed else ("", None)
+            Revision.objects.create(
+                canvas_id=canvas_pk,
+                number=Subquery(Canvas.objects.filter(pk=canvas_pk).values("revision")),
+                by=by if by is not None and by.is_authenticated else None,
+                card=kind,
+                card_id=row,
+                made_at=now,
+            )
     except IntegrityError:
         # Forms have checked every value; what the database refuses at commit (foreign keys
         # are checked then) is a row this one belongs to, deleted in another tab meanwhile.

@@ -8,6 +8,7 @@ urlpatterns = [
     path("canvases/<int:pk>/members/link/", views.invitation_link, name="invitation_link"),
     path("canvases/<int:pk>/members/owner/", views.hand_over, name="hand_over"),
     path("canvases/<int:pk>/leave/", views.leave, name="leave"),
+    path("canvases/<int:pk>/live/", views.live, name="canvas_live"),
     path("canvases/<int:pk>/links/", views.share_link_create, name="share_link_create"),
     path("invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation_revoke"),
     path("invitations/<str:token>/", views.invitation, name="invitation"),

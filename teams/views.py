@@ -7,17 +7,21 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from canvas_site.throttle import throttle
 from relationships.block import Block
+from relationships.cards import render_cards
 from relationships.pdf import PdfExport, PdfOptions
+from relationships.views.base import PAGE, _editor_context
 from relationships.views.export import pdf_response
 from teams import access, sharing
+from teams import live as live_state
 from teams.access import Action
 from teams.forms import InvitationLinkForm, InviteForm, RoleForm, ShareLinkForm
 from teams.models import CanvasMember, Invitation, Role, ShareLink
@@ -252,3 +256,53 @@ def shared_pdf(request: HttpRequest, token: str) -> HttpResponse:
     else:
         export = PdfExport.of_canvas(link.canvas, options)
     return _private(pdf_response(request, export))
+
+
+# --- live changes (teams.live) -----------------------------------------------------------------
+
+
+def _shown_revision(request: HttpRequest, current: int) -> int:
+    value = request.GET.get("revision", "")
+    return int(value) if value.isdigit() and int(value) <= current else current
+
+
+@require_GET
+def live(request: HttpRequest, pk: int) -> HttpResponse:
+    """What changed since the revision the page shows, and who else has it open.
+
+    204 (nothing for htmx to do) when neither changed: one query beyond the session's.
+    """
+    current = (
+        access.canvases(request.user, Action.READ)
+        .filter(pk=pk)
+        .values_list("revision", flat=True)
+        .first()
+    )
+    if current is None:
+        raise Http404
+    shown = _shown_revision(request, current)
+    people = live_state.present(pk, request.user)
+    people_key = "-".join(str(person_pk) for person_pk, _name in people)
+    if shown == current and people_key == request.GET.get("present", ""):
+        return HttpResponse(status=204)
+    context = {
+        "canvas_pk": pk,
+        "revision": current,
+        "people": [name for _pk, name in people],
+        "people_key": people_key,
+        "editing": request.GET.get("mode") == "edit",
+    }
+    html = []
+    if shown < current:
+        block = Block.load(pk)
+        changes = live_state.changes_since(block, shown, request.user)
+        context["changes"] = changes
+        if changes and context["editing"]:
+            # The fresh cards wait in #live-cards; static/js/app.js puts each one in place of
+            # its card, unless an edit form is open there (what its user types is kept).
+            cards = render_cards(request, block)
+            context["cards"] = [cards[card_pk] for card_pk in sorted(changes.relationship_pks)]
+            oob = _editor_context(canvas=block, oob=True)
+            html.append(render_to_string(f"{PAGE}#live-oob", oob, request=request))
+    page = render_to_string("teams/live.html", context, request=request)
+    return HttpResponse(page + "".join(html))

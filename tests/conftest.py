@@ -24,10 +24,12 @@ def client():
 
 @pytest.fixture(autouse=True)
 def _no_card_from_another_test():
-    """Rendered cards live in memory per process; a test starts without any."""
+    """Rendered cards and who has a canvas open live in memory per process; a test starts
+    without any."""
     from django.core.cache import caches
 
     caches["cards"].clear()
+    caches["presence"].clear()
 
 
 @pytest.fixture

@@ -155,6 +155,7 @@ RULES = {
     "cost_move": rule("POST", CANVAS_ROLES["edit"], "cost"),
     # --- members, invitations, read-only links (teams) ----------------------------------------
     "canvas_members": rule("GET", CANVAS_ROLES["read"], "canvas"),
+    "canvas_live": rule("GET", CANVAS_ROLES["read"], "canvas"),
     "invite": rule("POST", CANVAS_ROLES["manage"], "canvas"),
     "invitation_link": rule("POST", CANVAS_ROLES["manage"], "canvas"),
     "hand_over": rule("POST", CANVAS_ROLES["manage"], "canvas"),

@@ -175,7 +175,8 @@ def _delete(
     canvas at ``back_to``.
     """
     if request.method == "POST":
-        block = change_block(canvas.pk, obj.delete)
+        card = card_of(obj)  # before the delete clears its id
+        block = change_block(canvas.pk, obj.delete, by=request.user, card=lambda: card)
         return _saved(request, block, canvas.pk, [piece], back_to, f"#{back_to}")
     return render(
         request,

@@ -33,7 +33,7 @@ from relationships.views.base import (
     _saved,
     _teacher_feedback,
 )
-from teams import access
+from teams import access, live
 from teams.access import Action
 from teams.sharing import shared_with
 
@@ -59,12 +59,15 @@ def canvas_list(request: HtmxHttpRequest) -> HttpResponse:
 def canvas_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """The editor for whoever may edit the block; the block read-only for the other members."""
     block, role = access.load_block(request.user, pk, Action.READ)
+    people = live.present(pk, request.user)
+    shared = {"role": role, "people": [name for _pk, name in people]}
+    shared["people_key"] = "-".join(str(person_pk) for person_pk, _name in people)
     if not access.may(role, Action.EDIT):
-        context = {"canvas": block, "role": role, "readonly": True}
+        context = {"canvas": block, "readonly": True, **shared}
         return render(request, "relationships/canvas_read.html", context)
     cards = render_cards(request, block)
     feedback = _teacher_feedback(request, block.pk)
-    context = _editor_context(canvas=block, cards=cards, feedback=feedback, role=role)
+    context = _editor_context(canvas=block, cards=cards, feedback=feedback, **shared)
     return render(request, PAGE, context)
 
 

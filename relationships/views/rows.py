@@ -82,7 +82,12 @@ def segment_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def segment_move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     segment = _get_segment_for_user(request, pk)
-    block = change_block(segment.canvas_id, lambda: segment.move(_offset(request)))
+    block = change_block(
+        segment.canvas_id,
+        lambda: segment.move(_offset(request)),
+        by=request.user,
+        card=lambda: card_of(segment),
+    )
     return _saved(request, block, segment.canvas_id, [BOARD], segment.anchor)
 
 
@@ -165,7 +170,12 @@ def relationship_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def relationship_move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     relationship = _get_relationship_for_user(request, pk)
     canvas_pk = relationship.segment.canvas_id
-    block = change_block(canvas_pk, lambda: relationship.move(_offset(request)))
+    block = change_block(
+        canvas_pk,
+        lambda: relationship.move(_offset(request)),
+        by=request.user,
+        card=lambda: card_of(relationship),
+    )
     column = _segment_piece("segment-column", relationship.segment_id)
     return _saved(request, block, canvas_pk, [column], relationship.anchor)
 

@@ -83,6 +83,25 @@
       || elt.querySelector("input:not([type=hidden]), textarea, select");
     if (field) field.focus();
   });
+  // Live changes (teams.live): another member's fresh cards arrive in #live-cards; each takes
+  // the place of its card, but never of an edit form open on it.
+  function placeLiveCards(box) {
+    if (!box.children.length) return;
+    Array.from(box.children).forEach(function (card) {
+      var here = card.id && document.querySelector("#board article#" + CSS.escape(card.id));
+      if (here) {
+        card.classList.add("just-changed");
+        here.replaceWith(card);
+        htmx.process(card);
+      }
+    });
+    box.replaceChildren();
+  }
+  // Not htmx:afterSettle: the poller and the box are swapped whole, so that event fires on
+  // elements already out of the page; htmx:load fires on the new ones.
+  document.addEventListener("htmx:load", function (event) {
+    if (event.detail.elt.id === "live-cards") placeLiveCards(event.detail.elt);
+  });
   // Escape hides the tooltip of the figure name that has the focus (WCAG 1.4.13), until the
   // focus moves on.
   document.addEventListener("keydown", function (event) {

@@ -1,0 +1,78 @@
+"""Live changes: what other members changed since a page was loaded, and who has it open.
+
+Every open editor page asks every few seconds (``teams.views.live``) with the canvas revision
+it shows. When nothing changed the answer is an empty 204 after one small query; otherwise the
+changes come from ``relationships.Revision`` (written by the write path), named as the block
+names its cards. Who has the page open is a heartbeat in the shared cache: approximate by
+design, and nothing breaks if the cache is down (nobody is shown as present).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.core.cache import caches
+from django.utils.translation import gettext as _
+
+from relationships.block import Block
+from relationships.models import Revision
+
+POLL_SECONDS = 5
+PRESENT_SECONDS = 3 * POLL_SECONDS  # a page that missed two polls has been closed
+logger = logging.getLogger(__name__)
+
+
+def _name(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def present(canvas_pk: int, user) -> list[tuple[int, str]]:
+    """Record that ``user`` has the canvas open now; the others who do, as (id, name)."""
+    key, now, cache = f"presence:{canvas_pk}", time.time(), caches["presence"]
+    try:
+        seen = cache.get(key) or {}
+        seen = {pk: (name, at) for pk, (name, at) in seen.items() if now - at < PRESENT_SECONDS}
+        seen[user.pk] = (_name(user), now)
+        cache.set(key, seen, PRESENT_SECONDS * 2)
+    except Exception:  # the cache is a help: without it nobody is shown as present
+        logger.warning("presence unavailable for canvas %s", canvas_pk, exc_info=True)
+        return []
+    return sorted(((pk, name) for pk, (name, _at) in seen.items() if pk != user.pk), key=str)
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What others changed after a revision: names of people, and the cards each changed."""
+
+    by_person: dict[str, list[str]]
+    relationship_pks: set[int]
+    removed: bool  # something was deleted (or moved out of sight)
+
+    def __bool__(self) -> bool:
+        return bool(self.by_person)
+
+
+def changes_since(block: Block, revision: int, user) -> Changes:
+    """The changes other people made to ``block`` after ``revision``, in order. One query."""
+    rows = (
+        Revision.objects.filter(canvas_id=block.pk, number__gt=revision)
+        .exclude(by=user)
+        .select_related("by")
+    )
+    by_person: dict[str, list[str]] = defaultdict(list)
+    relationships, removed = set(), False
+    for row in rows:
+        place = block.place(f"{row.card}-{row.card_id}") if row.card else ""
+        if row.card and not place:
+            removed, place = True, _("something since deleted")
+        elif not row.card:
+            place = _("the venture and its answers")
+        if row.card == Revision.Card.RELATIONSHIP and block.relationship(row.card_id):
+            relationships.add(row.card_id)
+        who = _name(row.by) if row.by else _("someone")
+        if place not in by_person[who]:
+            by_person[who].append(place)
+    return Changes(dict(by_person), relationships, removed)

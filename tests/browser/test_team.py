@@ -1,0 +1,78 @@
+"""Two members with one canvas open, each in their own browser: each sees the other's change
+without a reload, and what they are typing stays."""
+
+import pytest
+from playwright.sync_api import expect
+
+from teams.models import CanvasMember
+from tests.factories import make_canvas, make_cost, make_relationship, make_segment, make_user
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+PASSWORD = "a-long-test-password"
+
+
+def open_as(browser, live_server, username, url):
+    context = browser.new_context(locale="en-GB", viewport={"width": 1366, "height": 900})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    errors = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto(f"{live_server.url}{url}")
+    return context, page, errors
+
+
+def test_each_member_sees_the_others_change(browser, live_server, screenshot_dir):
+    olga, eva = make_user("olga", PASSWORD), make_user("eva", PASSWORD)
+    canvas = make_canvas(owner=olga, title="Academia Sol")
+    CanvasMember.objects.create(canvas=canvas, user=eva, role="editor")
+    segment = make_segment(canvas, name="Adultos")
+    first = make_relationship(segment, type="personal")
+    second = make_relationship(segment, type="self_service")
+    make_cost(first, amount="100", frequency="monthly")
+    url = f"/canvases/{canvas.pk}/"
+    olga_ctx, olga_page, olga_errors = open_as(browser, live_server, "olga", url)
+    eva_ctx, eva_page, eva_errors = open_as(browser, live_server, "eva", url)
+    try:
+        expect(olga_page.locator("#live-people")).to_contain_text("eva", timeout=8_000)
+
+        # Olga starts editing the second card and types; Eva changes the first card.
+        olga_page.locator(f"#relationship-{second.pk}").get_by_role("link", name="Edit").click()
+        interaction = olga_page.locator(f"form#relationship-{second.pk}").get_by_label(
+            "How we interact"
+        )
+        interaction.fill("Typing while Eva works")
+        first_card = eva_page.locator(f"#relationship-{first.pk}")
+        first_card.locator("summary").click()
+        first_card.get_by_role("link", name="+ Add a cost").click()
+        form = eva_page.locator(f"#relationship-{first.pk} form.cost-form")
+        form.get_by_label("What it is").fill("Tutor")
+        form.get_by_label("Amount").fill("250")
+        form.get_by_label("Per month").check()
+        form.get_by_role("button", name="Save cost").click()
+        expect(first_card).to_contain_text("€4,200.00")  # (100 + 250) x 12
+
+        notes = olga_page.locator("#live-notes")
+        expect(notes).to_contain_text("eva changed Personal assistance · Adultos.", timeout=8_000)
+        expect(olga_page.locator(f"article#relationship-{first.pk}")).to_contain_text("€4,200.00")
+        expect(interaction).to_have_value("Typing while Eva works")  # nothing typed is lost
+        olga_page.screenshot(path=str(screenshot_dir / "live-notice-en-1366.png"))
+
+        # And the other way round.
+        olga_page.locator(f"form#relationship-{second.pk}").get_by_role(
+            "button", name="Save relationship"
+        ).click()
+        expect(eva_page.locator("#live-notes")).to_contain_text(
+            "olga changed Self-service · Adultos.", timeout=8_000
+        )
+        expect(eva_page.locator(f"article#relationship-{second.pk}")).to_contain_text(
+            "Typing while Eva works"
+        )
+    finally:
+        olga_ctx.close()
+        eva_ctx.close()
+    assert olga_errors == []
+    assert eva_errors == []

@@ -1,0 +1,87 @@
+"""Live changes: a member sees which card another changed, and who else has the canvas open."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from teams.models import CanvasMember
+from tests.factories import make_canvas, make_relationship, make_segment, make_user
+from tests.helpers import HTMX, client_for
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def two(locmem_cache):
+    olga, eva = make_user("olga"), make_user("eva")
+    eva.first_name = "Eva"
+    eva.save()
+    canvas = make_canvas(owner=olga)
+    CanvasMember.objects.create(canvas=canvas, user=eva, role="editor")
+    relationship = make_relationship(make_segment(canvas, name="Adultos"))
+    return canvas, relationship, client_for(olga), client_for(eva)
+
+
+def poll_url(page: str) -> str:
+    return re.search(r'id="live-poll"[^>]*hx-get="([^"]+)"', page).group(1).replace("&amp;", "&")
+
+
+def test_nothing_new_is_an_empty_answer_after_one_query(two, django_assert_max_num_queries):
+    canvas, _relationship, olga, _eva = two
+    url = poll_url(olga.get(reverse("canvas_detail", args=[canvas.pk])).text)
+    with django_assert_max_num_queries(3):  # session, user, the canvas's revision
+        response = olga.get(url, headers=HTMX)
+    assert response.status_code == 204
+    assert response.content == b""
+
+
+def test_a_member_sees_which_card_the_other_changed(two):
+    canvas, relationship, olga, eva = two
+    url = poll_url(olga.get(reverse("canvas_detail", args=[canvas.pk])).text)
+    eva.post(
+        reverse("cost_create", args=[relationship.pk]),
+        {"label": "Tutor", "amount": "250", "frequency": "monthly"},
+        headers=HTMX,
+    )
+    response = olga.get(url, headers=HTMX)
+    html = response.text
+    assert "Eva changed Personal assistance · Adultos." in html
+    cards = re.search(
+        r'<div id="live-cards" hidden hx-swap-oob="true">(.*?)</div>\s*<div id="live-notes"',
+        html,
+        re.S,
+    )
+    assert f'id="relationship-{relationship.pk}"' in cards.group(1)  # the fresh card waits
+    assert "€3,000.00" in html  # 250 a month, in the card and the totals
+    again = olga.get(poll_url(html), headers=HTMX)
+    assert again.status_code == 204  # told once
+
+
+def test_ones_own_changes_are_not_announced(two):
+    canvas, relationship, olga, _eva = two
+    url = poll_url(olga.get(reverse("canvas_detail", args=[canvas.pk])).text)
+    olga.post(reverse("relationship_delete", args=[relationship.pk]), headers=HTMX)
+    html = olga.get(url, headers=HTMX).text
+    assert "changed" not in html
+    assert 'id="live-poll"' in html  # the poller moves on to the new revision
+
+
+def test_a_deleted_card_is_said_to_be_gone(two):
+    canvas, relationship, olga, eva = two
+    url = poll_url(olga.get(reverse("canvas_detail", args=[canvas.pk])).text)
+    eva.post(reverse("relationship_delete", args=[relationship.pk]), headers=HTMX)
+    assert "Eva changed something since deleted." in olga.get(url, headers=HTMX).text
+
+
+def test_who_else_has_the_canvas_open(two):
+    canvas, _relationship, olga, eva = two
+    olga.get(reverse("canvas_detail", args=[canvas.pk]))
+    page = eva.get(reverse("canvas_detail", args=[canvas.pk])).text
+    assert "Also here now: olga" in page
+
+
+def test_a_stranger_polls_nothing(two):
+    canvas = two[0]
+    response = client_for(make_user("sam")).get(reverse("canvas_live", args=[canvas.pk]))
+    assert response.status_code == 404
