@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from classrooms.models import Comment, Submission
 from relationships.sample import create_sample_canvas
+from teams.models import CanvasMember, Invitation, ShareLink
 from tests.classrooms.factories import make_assignment, make_classroom
 from tests.factories import make_user
 
@@ -67,11 +68,19 @@ def school():
     anchor = submission.block.relationships[0].anchor
     Comment.objects.create(submission=submission, author=teacher, anchor=anchor, body="¿Cuánto?")
     submission.set_verdict(Submission.Status.CHANGES_REQUESTED, "Pon cifras", teacher)
+    # The canvas is shared: the teacher reads it, a link waits, and an investor has a link.
+    CanvasMember.objects.create(canvas=canvas, user=teacher, role="viewer")
+    Invitation.objects.create(canvas=canvas, invited_by=student, role="editor")
+    ShareLink.objects.create(canvas=canvas, created_by=student)
     return teacher, student, classroom, assignment, canvas, submission
 
 
 def pages(school):
     teacher, student, classroom, assignment, canvas, submission = school
+    yield student, reverse("canvas_members", args=[canvas.pk])
+    yield teacher, reverse("canvas_detail", args=[canvas.pk])  # read-only, as a viewer
+    yield teacher, reverse("invitation", args=[canvas.invitations.get().token])
+    yield None, reverse("shared", args=[canvas.share_links.get().token])
     yield student, reverse("canvas_list")
     yield student, reverse("canvas_detail", args=[canvas.pk])
     yield student, reverse("help")
