@@ -23,7 +23,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import TYPE_CHECKING, TypeVar
 
-from django.db.models import Case, CharField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, CharField, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.shortcuts import get_object_or_404
 
 from relationships.block import Block
@@ -122,8 +122,11 @@ def role_of(user: AbstractBaseUser, canvas: Canvas) -> str | None:
     )
 
 
-def load_block(user: AbstractBaseUser, pk: int, action: Action) -> tuple[Block, str]:
-    """The live block of canvas ``pk`` and ``user``'s role on it, if they may do ``action``;
-    else 404. Four queries, like ``Block.load``."""
-    canvas = get_object_or_404(canvases(user, action).with_block(), pk=pk)
-    return Block.from_canvas(canvas), canvas.role
+def load_block(user: AbstractBaseUser, pk: int, action: Action) -> tuple[Block, Canvas]:
+    """The live block of canvas ``pk``, if ``user`` may do ``action``; else 404. With it the
+    canvas row: ``.role`` (the user's) and ``.is_shared`` (it has members). Four queries, like
+    ``Block.load``."""
+    shared = Exists(CanvasMember.objects.filter(canvas=OuterRef("pk")))
+    rows = canvases(user, action).annotate(is_shared=shared).with_block()
+    canvas = get_object_or_404(rows, pk=pk)
+    return Block.from_canvas(canvas), canvas

@@ -16,8 +16,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from relationships.base import length_limits
 from relationships.models import Canvas
 
+COMMENT_LENGTH = 4000
 INVITATION_DAYS = 7  # an invitation expires after this many days unless the owner says otherwise
 TOKEN_BYTES = 24  # 192 bits: unguessable, and short enough for a link
 
@@ -173,3 +175,33 @@ class ShareLink(models.Model):
     @property
     def is_frozen(self) -> bool:
         return self.document is not None
+
+
+class CanvasComment(models.Model):
+    """A member's remark on the canvas, a segment or a relationship, until someone resolves it.
+
+    Members only: a read-only link never shows them, and a teacher's comments on what a student
+    handed in are ``classrooms.Comment``.
+    """
+
+    canvas = models.ForeignKey(Canvas, on_delete=models.CASCADE, related_name="member_comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    # "" for the whole canvas, else "segment-<id>" or "relationship-<id>" (Block.anchors).
+    anchor = models.CharField(max_length=40, blank=True)
+    body = models.TextField(_("comment"), max_length=COMMENT_LENGTH)
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        ordering = ["created_at", "pk"]
+        constraints = [*length_limits("canvas_comment", body=COMMENT_LENGTH)]
+
+    def __str__(self) -> str:
+        return self.body[:60]

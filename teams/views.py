@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -23,8 +24,9 @@ from relationships.views.export import pdf_response
 from teams import access, sharing
 from teams import live as live_state
 from teams.access import Action
+from teams.comments import CanvasCommentForm, comments_context
 from teams.forms import InvitationLinkForm, InviteForm, RoleForm, ShareLinkForm
-from teams.models import CanvasMember, Invitation, Role, ShareLink
+from teams.models import CanvasComment, CanvasMember, Invitation, Role, ShareLink
 
 
 def _members_url(canvas_pk: int, anchor: str = "") -> str:
@@ -306,3 +308,42 @@ def live(request: HttpRequest, pk: int) -> HttpResponse:
             html.append(render_to_string(f"{PAGE}#live-oob", oob, request=request))
     page = render_to_string("teams/live.html", context, request=request)
     return HttpResponse(page + "".join(html))
+
+
+# --- members' comments (teams.comments) --------------------------------------------------------
+
+
+def _comments_answer(request: HttpRequest, block: Block, role: str, form=None, status=200):
+    """The comments panel again (htmx), or the canvas at its comments (a plain form)."""
+    if request.htmx:
+        context = {"canvas": block, **comments_context(block, role, form)}
+        return render(request, "teams/_comments.html", context, status=status)
+    if form is not None:  # refused without JavaScript: the form alone, with its errors
+        context = {"canvas": block, **comments_context(block, role, form)}
+        return render(request, "teams/comment_page.html", context, status=status)
+    return redirect(reverse("canvas_detail", args=[block.pk]) + "#member-comments")
+
+
+@require_POST
+def comment_create(request: HttpRequest, pk: int) -> HttpResponse:
+    block, canvas = access.load_block(request.user, pk, Action.COMMENT)
+    form = CanvasCommentForm(request.POST, block=block)
+    if not form.is_valid():
+        return _comments_answer(request, block, canvas.role, form, status=422)
+    comment = form.save(commit=False)
+    comment.canvas_id, comment.author = pk, request.user
+    comment.save()
+    return _comments_answer(request, block, canvas.role)
+
+
+@require_POST
+def comment_resolve(request: HttpRequest, pk: int) -> HttpResponse:
+    """Resolve a comment, or open it again."""
+    allowed = access.canvases(request.user, Action.COMMENT).values("pk")
+    comment = get_object_or_404(CanvasComment, pk=pk, canvas__in=allowed)
+    resolved = comment.resolved_at is None
+    comment.resolved_at = timezone.now() if resolved else None
+    comment.resolved_by = request.user if resolved else None
+    comment.save(update_fields=["resolved_at", "resolved_by"])
+    block, canvas = access.load_block(request.user, comment.canvas_id, Action.COMMENT)
+    return _comments_answer(request, block, canvas.role)

@@ -21,7 +21,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from classrooms.models import Comment, CoTeacher, SavedComment
-from teams.models import CanvasMember, Invitation, ShareLink
+from teams.models import CanvasComment, CanvasMember, Invitation, ShareLink
 from tests.classrooms.factories import make_assignment, make_classroom
 from tests.factories import make_canvas, make_cost, make_relationship, make_segment, make_user
 
@@ -43,6 +43,7 @@ LOGGED_IN = set(PEOPLE) - {"anonymous", "anonymous_with_token"}
 CANVAS_ROLES = {
     "read": {"owner", "editor", "commenter", "viewer"},
     "export": {"owner", "editor", "commenter", "viewer"},
+    "comment": {"owner", "editor", "commenter"},
     "edit": {"owner", "editor"},
     "duplicate": {"owner", "editor"},
     "manage": {"owner"},
@@ -73,6 +74,7 @@ def world(db) -> World:
     }
     invitation = Invitation.objects.create(canvas=canvas, invited_by=p["owner"], role="viewer")
     share = ShareLink.objects.create(canvas=canvas, created_by=p["owner"])
+    member_comment = CanvasComment.objects.create(canvas=canvas, author=p["editor"], body="Hm")
     classroom = make_classroom(teacher=p["teacher"])
     co_teacher = CoTeacher.objects.create(classroom=classroom, user=p["co_teacher"])
     classroom.join(p["owner"])
@@ -93,6 +95,7 @@ def world(db) -> World:
         "invitation": invitation.pk,
         "invitation_token": invitation.token,
         "share": share.pk,
+        "member_comment": member_comment.pk,
         "share_token": share.token,
         "classroom": classroom.pk,
         "co_teacher": co_teacher.pk,
@@ -156,6 +159,8 @@ RULES = {
     # --- members, invitations, read-only links (teams) ----------------------------------------
     "canvas_members": rule("GET", CANVAS_ROLES["read"], "canvas"),
     "canvas_live": rule("GET", CANVAS_ROLES["read"], "canvas"),
+    "canvas_comment_create": rule("POST", CANVAS_ROLES["comment"], "canvas"),
+    "canvas_comment_resolve": rule("POST", CANVAS_ROLES["comment"], "member_comment"),
     "invite": rule("POST", CANVAS_ROLES["manage"], "canvas"),
     "invitation_link": rule("POST", CANVAS_ROLES["manage"], "canvas"),
     "hand_over": rule("POST", CANVAS_ROLES["manage"], "canvas"),

@@ -35,6 +35,7 @@ from relationships.views.base import (
 )
 from teams import access, live
 from teams.access import Action
+from teams.comments import comments_context
 from teams.sharing import shared_with
 
 # --- canvases -------------------------------------------------------------------------------
@@ -58,9 +59,12 @@ def canvas_list(request: HtmxHttpRequest) -> HttpResponse:
 @require_safe
 def canvas_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """The editor for whoever may edit the block; the block read-only for the other members."""
-    block, role = access.load_block(request.user, pk, Action.READ)
+    block, canvas = access.load_block(request.user, pk, Action.READ)
+    role = canvas.role
     people = live.present(pk, request.user)
     shared = {"role": role, "people": [name for _pk, name in people]}
+    if canvas.is_shared:  # members talk to each other in comments (teams.comments)
+        shared |= comments_context(block, role)
     shared["people_key"] = "-".join(str(person_pk) for person_pk, _name in people)
     if not access.may(role, Action.EDIT):
         context = {"canvas": block, "readonly": True, **shared}

@@ -1,0 +1,95 @@
+"""Members comment on the canvas, a segment or a relationship, and resolve what is dealt with."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from teams.models import CanvasComment, CanvasMember, ShareLink
+from tests.factories import make_canvas, make_relationship, make_segment, make_user
+from tests.helpers import HTMX, client_for
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def team():
+    olga = make_user("olga")
+    canvas = make_canvas(owner=olga, title="Academia Sol")
+    relationship = make_relationship(make_segment(canvas, name="Adultos"))
+    people = {"olga": olga}
+    for name, role in (("carlos", "commenter"), ("vera", "viewer")):
+        people[name] = make_user(name)
+        CanvasMember.objects.create(canvas=canvas, user=people[name], role=role)
+    return canvas, relationship, people
+
+
+def test_a_commenter_points_at_a_relationship(team):
+    canvas, relationship, people = team
+    response = client_for(people["carlos"]).post(
+        reverse("canvas_comment_create", args=[canvas.pk]),
+        {"anchor": relationship.anchor, "body": "¿Cuánto cuesta el tutor?"},
+        headers=HTMX,
+    )
+    assert response.status_code == 200
+    assert "¿Cuánto cuesta el tutor?" in response.text
+    assert f'href="#{relationship.anchor}"' in response.text
+    assert "Personal assistance · Adultos" in response.text
+    owner_page = client_for(people["olga"]).get(reverse("canvas_detail", args=[canvas.pk])).text
+    assert "¿Cuánto cuesta el tutor?" in owner_page
+
+
+def test_an_empty_comment_is_refused_next_to_the_field_and_the_place_kept(team):
+    canvas, relationship, people = team
+    response = client_for(people["carlos"]).post(
+        reverse("canvas_comment_create", args=[canvas.pk]),
+        {"anchor": relationship.anchor, "body": ""},
+        headers=HTMX,
+    )
+    assert response.status_code == 422
+    assert "Write the comment first." in response.text
+    assert f'value="{relationship.anchor}" selected' in response.text
+    assert not CanvasComment.objects.exists()
+
+
+def test_a_place_not_in_the_block_is_refused(team):
+    canvas, _relationship, people = team
+    response = client_for(people["carlos"]).post(
+        reverse("canvas_comment_create", args=[canvas.pk]),
+        {"anchor": "relationship-999999", "body": "Hola"},
+    )
+    assert response.status_code == 422
+    assert not CanvasComment.objects.exists()
+
+
+def test_a_viewer_reads_the_comments_but_cannot_write(team):
+    canvas, _relationship, people = team
+    CanvasComment.objects.create(canvas=canvas, author=people["olga"], body="Revisad costes")
+    vera = client_for(people["vera"])
+    page = vera.get(reverse("canvas_detail", args=[canvas.pk])).text
+    assert "Revisad costes" in page
+    assert "Add comment" not in page
+    response = vera.post(reverse("canvas_comment_create", args=[canvas.pk]), {"body": "x"})
+    assert response.status_code == 404
+
+
+def test_resolving_and_opening_again(team):
+    canvas, _relationship, people = team
+    comment = CanvasComment.objects.create(canvas=canvas, author=people["olga"], body="Costes")
+    carlos = client_for(people["carlos"])
+    carlos.post(reverse("canvas_comment_resolve", args=[comment.pk]), headers=HTMX)
+    comment.refresh_from_db()
+    assert comment.resolved_by == people["carlos"]
+    html = carlos.post(reverse("canvas_comment_resolve", args=[comment.pk]), headers=HTMX).text
+    comment.refresh_from_db()
+    assert comment.resolved_at is None
+    assert "Mark resolved" in html
+
+
+def test_comments_stay_among_members(team):
+    canvas, _relationship, people = team
+    CanvasComment.objects.create(canvas=canvas, author=people["olga"], body="Solo del equipo")
+    link = ShareLink.objects.create(canvas=canvas, created_by=people["olga"])
+    assert "Solo del equipo" not in Client().get(reverse("shared", args=[link.token])).text
+    solo = make_canvas(owner=people["olga"], title="Solo")
+    page = client_for(people["olga"]).get(reverse("canvas_detail", args=[solo.pk])).text
+    assert "Comments from the team" not in page  # nobody to talk to
