@@ -7,7 +7,9 @@ import re
 import time
 import uuid
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_vary_headers
 
 from canvas_site.client_ip import client_ip
 from canvas_site.logging import loaded_user_id, loggable_path, request_id_var
@@ -60,3 +62,26 @@ class RequestLogMiddleware:
             return response
         finally:
             request_id_var.reset(token)
+
+
+class PrivatePagesMiddleware:
+    """What a logged-in user sees is theirs: no shared cache may keep it, nor the browser's
+    back-forward store once they log out (``Cache-Control: private, no-store``), unless the
+    view said otherwise (a PDF is ``private, no-cache`` so that its ETag can answer 304).
+
+    Every page may answer an htmx request with a fragment and a plain one with the whole page,
+    so every answer varies on ``HX-Request``: no cache may serve one for the other.
+    """
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.path.startswith(settings.STATIC_URL):
+            return response
+        patch_vary_headers(response, ["HX-Request"])
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
+            response["Cache-Control"] = "private, no-store"
+        return response

@@ -99,3 +99,24 @@ def test_plain_http_is_redirected_to_https_when_https_is_on(settings):
     response = Client().get(reverse("login"))
     assert response.status_code == 301
     assert response["Location"].startswith("https://")
+
+
+def test_logged_in_pages_are_kept_by_no_cache_and_vary_on_htmx(owner_client, user):
+    canvas = make_block(user, segments=1, relationships=1, costs=1)
+    page = owner_client.get(reverse("canvas_detail", args=[canvas.pk]))
+    assert page["Cache-Control"] == "private, no-store"
+    assert "HX-Request" in page["Vary"]
+    fragment = owner_client.get(
+        reverse("relationship_detail", args=[canvas.segments.first().relationships.first().pk]),
+        headers={"HX-Request": "true"},
+    )
+    assert "HX-Request" in fragment["Vary"]
+    assert fragment["Cache-Control"] == "private, no-store"
+
+
+def test_a_pdf_keeps_its_own_caching(owner_client, user):
+    canvas = make_block(user, segments=1, relationships=1, costs=1)
+    pdf = owner_client.get(reverse("canvas_pdf", args=[canvas.pk]))
+    assert "no-cache" in pdf["Cache-Control"]
+    assert "no-store" not in pdf["Cache-Control"]  # its ETag answers a 304
+    assert "HX-Request" in Client().get(reverse("login"))["Vary"]
