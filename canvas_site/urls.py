@@ -3,10 +3,11 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from canvas_site.health import healthz
+from canvas_site.health import healthz, live
 
 urlpatterns = [
     path("healthz/", healthz, name="healthz"),
+    path("healthz/live/", live, name="healthz_live"),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
@@ -15,3 +16,5 @@ urlpatterns = [
     path("", include("teams.urls")),
     path("", include("relationships.urls")),
 ]
+
+handler500 = "canvas_site.health.server_error"

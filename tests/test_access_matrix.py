@@ -20,7 +20,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from classrooms.models import Comment, CoTeacher, SavedComment
+from classrooms.models import Comment, CoTeacher, SavedComment, Team
 from teams.models import CanvasComment, CanvasMember, Invitation, ShareLink
 from tests.classrooms.factories import make_assignment, make_classroom
 from tests.factories import make_canvas, make_cost, make_relationship, make_segment, make_user
@@ -86,6 +86,7 @@ def world(db) -> World:
     comment = Comment.objects.create(submission=submission, author=p["teacher"], body="Good")
     saved = SavedComment.objects.create(teacher=p["teacher"], text="Add a cost")
     owner_membership = classroom.memberships.get(student=p["owner"])
+    team = Team.start(make_assignment(classroom, team_work=True), "Owls", [p["owner"]])
     w.ids = {
         "canvas": canvas.pk,
         "segment": segment.pk,
@@ -105,6 +106,7 @@ def world(db) -> World:
         "submission": submission.pk,
         "comment": comment.pk,
         "saved_comment": saved.pk,
+        "team": team.pk,
     }
     return w
 
@@ -125,6 +127,7 @@ def rule(methods: str, who, *args: str, public: bool = False, lands: str = "answ
 RULES = {
     # --- accounts and the site: public, or any account ----------------------------------------
     "healthz": rule("GET", EVERYONE, public=True),
+    "healthz_live": rule("GET", EVERYONE, public=True),
     "signup": rule("GET POST", EVERYONE, public=True),
     "login": rule("GET POST", EVERYONE, public=True),
     "logout": rule("POST", LOGGED_IN, lands="log in"),  # done: back to the log-in page
@@ -192,6 +195,10 @@ RULES = {
     "assignment_xlsx": rule("GET", TEACHERS, "assignment"),
     "assignment_submit": rule("GET POST", {"owner"}, "assignment"),
     "assignment_next": rule("GET", TEACHERS, "assignment"),
+    "team_create": rule("POST", {"owner"}, "assignment"),  # the class's current students
+    "team_form": rule("POST", TEACHERS, "assignment"),
+    "team_join": rule("POST", {"owner"}, "team"),
+    "team_leave": rule("POST", {"owner"}, "team"),  # its members
     "submission_feedback": rule("GET", {"owner"}, "submission"),
     "submission_review": rule("GET", TEACHERS, "submission"),
     "submission_pdf": rule("GET", TEACHERS | {"owner"}, "submission"),
