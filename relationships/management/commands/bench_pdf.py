@@ -15,7 +15,7 @@ from relationships.block import Block
 from relationships.models import Canvas, CostItem, Relationship, Segment
 from relationships.pdf.fetcher import lay_out
 from relationships.pdf.planner import plan_pitch
-from relationships.pdf.render import LAYOUTS, PdfOptions, pdf_html
+from relationships.pdf.render import LAYOUTS, PDF_OPTIONS, PdfOptions, pdf_html
 from relationships.sample import create_sample_canvas
 from relationships.views.export import canvas_pdf
 
@@ -83,7 +83,7 @@ class Command(BaseCommand):
 
         def weasyprint_alone():
             # The same HTML, stylesheet and fonts: what is left is WeasyPrint's own work.
-            lay_out(html).write_pdf()
+            lay_out(html).write_pdf(**PDF_OPTIONS)  # tagged, like the export
 
         block = Block.load(canvas.pk)
         html = pdf_html(block, options, plan_pitch(block, options.size))
