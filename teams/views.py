@@ -117,7 +117,14 @@ def _invitation_for(user, token: str) -> Invitation:
 @require_http_methods(["GET", "POST"])
 @throttle(key="invitation", rate="30/m")
 def invitation(request: HttpRequest, token: str) -> HttpResponse:
-    """Who invites me to what, with which role: accept or decline."""
+    """Who invites me to what, with which role: accept or decline (the token never leaves in
+    a Referer)."""
+    response = _invitation_answer(request, token)
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _invitation_answer(request: HttpRequest, token: str) -> HttpResponse:
     invitation = _invitation_for(request.user, token)
     context = {"invitation": invitation, "is_owner": invitation.canvas.owner_id == request.user.pk}
     if not invitation.is_open or context["is_owner"]:

@@ -270,3 +270,9 @@ class TestReadOnlyLinks:
         assert caplog.records
         assert all(link.token not in record.getMessage() for record in caplog.records)
         assert any("/s/<token>/" in record.getMessage() for record in caplog.records)
+
+
+def test_an_invitation_page_sends_no_referer(canvas, owner):
+    link = Invitation.objects.create(canvas=canvas, invited_by=owner, role="viewer")
+    response = client_for(make_user("ana")).get(reverse("invitation", args=[link.token]))
+    assert response["Referrer-Policy"] == "no-referrer"
