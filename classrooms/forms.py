@@ -15,6 +15,7 @@ from classrooms.models import (
     RubricScore,
     SavedComment,
     Submission,
+    Team,
 )
 from relationships.models import Canvas
 
@@ -93,7 +94,7 @@ class CoTeacherForm(forms.Form):
 class AssignmentForm(forms.ModelForm):
     class Meta:
         model = Assignment
-        fields = ["title", "instructions", "due_at"]
+        fields = ["title", "instructions", "due_at", "team_work"]
         widgets = {
             "instructions": forms.Textarea(attrs={"rows": 3}),
             "due_at": forms.DateTimeInput(
@@ -126,6 +127,48 @@ class SubmitForm(forms.Form):
     def __init__(self, *args, student, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["canvas"].queryset = Canvas.objects.for_user(student)
+
+
+class TeamForm(forms.Form):
+    """A new team for a team assignment: its name, unique in the assignment.
+
+    With ``pick_students`` (a teacher forming it), also its members: current students of the
+    class who are in no team of the assignment yet, the first one owning the team's canvas.
+    """
+
+    name = forms.CharField(label=_("Team name"), max_length=80)
+
+    def __init__(self, *args, assignment, pick_students: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.assignment = assignment
+        if pick_students:
+            self.fields["students"] = forms.ModelMultipleChoiceField(
+                label=_("Students"),
+                queryset=get_user_model()
+                .objects.filter(
+                    memberships__classroom=assignment.classroom_id,
+                    memberships__removed_at__isnull=True,
+                )
+                .exclude(class_teams__assignment=assignment)
+                .order_by("username"),
+                widget=forms.CheckboxSelectMultiple,
+                error_messages={"required": _("Pick at least one student for the team.")},
+            )
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError(_("Give the team a name."))
+        if Team.objects.filter(assignment=self.assignment, name__iexact=name).exists():
+            raise forms.ValidationError(
+                _("There is already a team called “%(name)s”."), params={"name": name}
+            )
+        return name
+
+    def save(self, student=None) -> Team:
+        """Start the team with ``student`` (a student forming it) or the students picked."""
+        students = [student] if student is not None else list(self.cleaned_data["students"])
+        return Team.start(self.assignment, self.cleaned_data["name"], students)
 
 
 class CommentForm(forms.ModelForm):

@@ -15,6 +15,7 @@ from classrooms.join_codes import new_join_code
 from classrooms.querysets import ClassroomQuerySet, CoTeacherQuerySet, SubmissionQuerySet
 from relationships.block import Block
 from relationships.models import Canvas
+from teams.models import CanvasMember, Role
 
 
 class Classroom(models.Model):
@@ -139,6 +140,11 @@ class Assignment(models.Model):
     title = models.CharField(_("title"), max_length=160)
     instructions = models.TextField(_("instructions"), max_length=4000, blank=True)
     due_at = models.DateTimeField(_("due"))
+    team_work = models.BooleanField(
+        _("team assignment"),
+        default=False,
+        help_text=_("Students hand in one canvas per team, and every member sees the feedback."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -157,14 +163,23 @@ class Assignment(models.Model):
         """Whether a hand-in now would be marked late."""
         return timezone.now() > self.due_at
 
+    def team_of(self, student) -> Team | None:
+        """The team ``student`` is in for this assignment, with its canvas; None. One query."""
+        return (
+            Team.objects.select_related("canvas")
+            .filter(assignment=self, members__student=student)
+            .first()
+        )
+
     @transaction.atomic
-    def submit(self, student, canvas: Canvas) -> Submission:
-        """Freeze ``canvas`` as it is now into a new submission by ``student``."""
+    def submit(self, student, canvas: Canvas, team: Team | None = None) -> Submission:
+        """Freeze ``canvas`` as it is now into a new submission by ``student`` (for ``team``)."""
         block = Block.load(canvas.pk)
         now = timezone.now()
         return Submission.objects.create(
             assignment=self,
             student=student,
+            team=team,
             canvas=canvas,
             document=block.document,
             submitted_at=now,
@@ -196,6 +211,101 @@ class Assignment(models.Model):
         return counts
 
 
+class Team(models.Model):
+    """Students who work on one canvas for a team assignment and hand it in together.
+
+    The canvas belongs to the member who started the team (or, when a teacher forms it, to its
+    first member); the others are its editors (``teams.models.CanvasMember``). A student is in
+    at most one team per assignment (``TeamMember``).
+    """
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="teams")
+    name = models.CharField(_("team name"), max_length=80)
+    canvas = models.ForeignKey(
+        Canvas, on_delete=models.SET_NULL, null=True, blank=True, related_name="class_teams"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+        ordering = ["name", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(name=""), name="team_name_not_empty"),
+            models.UniqueConstraint(fields=["assignment", "name"], name="team_name_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    @transaction.atomic
+    def start(cls, assignment: Assignment, name: str, students: list) -> Team:
+        """A new team of ``students`` with a new canvas owned by the first, the rest editors.
+
+        The canvas is titled after the team and the assignment. The caller checks that none
+        of them is in a team of the assignment yet (the database refuses it anyway).
+        """
+        owner, *others = students
+        canvas = Canvas.objects.create(owner=owner, title=f"{name} · {assignment.title}"[:120])
+        team = cls.objects.create(assignment=assignment, name=name, canvas=canvas)
+        TeamMember.objects.create(team=team, assignment=assignment, student=owner)
+        for student in others:
+            team.add(student)
+        return team
+
+    @transaction.atomic
+    def add(self, student) -> TeamMember:
+        """Put ``student`` in the team and make them an editor of its canvas."""
+        member = TeamMember.objects.create(
+            team=self, assignment_id=self.assignment_id, student=student
+        )
+        if self.canvas_id and self.canvas.owner_id != student.pk:
+            CanvasMember.objects.update_or_create(
+                canvas_id=self.canvas_id, user=student, defaults={"role": Role.EDITOR}
+            )
+        return member
+
+    def owns_canvas(self, student) -> bool:
+        """Whether ``student`` owns the team's canvas (no query): they cannot just leave."""
+        return self.canvas_id is not None and self.canvas.owner_id == student.pk
+
+    @transaction.atomic
+    def remove(self, student) -> None:
+        """Take ``student`` out of the team and off its canvas (never its owner: see
+        ``owns_canvas``). What the team handed in stays."""
+        TeamMember.objects.filter(team=self, student=student).delete()
+        if self.canvas_id and not self.owns_canvas(student):
+            CanvasMember.objects.filter(canvas_id=self.canvas_id, user=student).delete()
+
+
+class TeamMember(models.Model):
+    """A student in a team. ``assignment`` repeats the team's, so that the database keeps a
+    student in one team per assignment."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="members")
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="+")
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="class_teams"
+    )
+    joined_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["student__username"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assignment", "student"], name="team_member_once_per_assignment"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student} · {self.team}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.assignment_id = self.team.assignment_id
+        super().save(*args, **kwargs)
+
+
 class Submission(models.Model):
     """A frozen snapshot of a student's canvas, handed in to an assignment."""
 
@@ -210,6 +320,10 @@ class Submission(models.Model):
     )
     canvas = models.ForeignKey(
         Canvas, on_delete=models.SET_NULL, null=True, blank=True, related_name="submissions"
+    )
+    # For a team assignment, the team ``student`` handed it in for: every member reads it.
+    team = models.ForeignKey(
+        Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="submissions"
     )
     document = models.JSONField()
     submitted_at = models.DateTimeField(default=timezone.now)

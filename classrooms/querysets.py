@@ -42,12 +42,32 @@ class SubmissionQuerySet(models.QuerySet):
         )
         return self.filter(pk=Subquery(newest))
 
-    def readable_by(self, user) -> SubmissionQuerySet:
-        """Submissions ``user`` may read: their own, and those of the classes they teach."""
-        from classrooms.models import Classroom
+    def latest_per_team(self) -> SubmissionQuerySet:
+        """Only each team's newest submission to its assignment (team submissions only)."""
+        newest = (
+            self.model.objects.filter(team=OuterRef("team"))
+            .order_by("-submitted_at", "-pk")
+            .values("pk")[:1]
+        )
+        return self.filter(team__isnull=False, pk=Subquery(newest))
 
+    def of_student(self, user) -> SubmissionQuerySet:
+        """The submissions ``user`` handed in, and those of the teams they are in."""
+        from classrooms.models import TeamMember
+
+        teams = TeamMember.objects.filter(student=user).values("team")
+        return self.filter(Q(student=user) | Q(team__in=teams))
+
+    def readable_by(self, user) -> SubmissionQuerySet:
+        """Submissions ``user`` may read: their own, their teams', and those of the classes
+        they teach."""
+        from classrooms.models import Classroom, TeamMember
+
+        teams = TeamMember.objects.filter(student=user).values("team")
         return self.filter(
-            Q(student=user) | Q(assignment__classroom__in=Classroom.objects.for_teacher(user))
+            Q(student=user)
+            | Q(team__in=teams)
+            | Q(assignment__classroom__in=Classroom.objects.for_teacher(user))
         )
 
     def newest_of_each_student(self, classroom: Classroom) -> list[Submission]:
@@ -96,8 +116,13 @@ class SubmissionQuerySet(models.QuerySet):
         return later.first() or queue.exclude(pk=submission.pk).first()
 
     def with_unread_feedback(self, student) -> SubmissionQuerySet:
-        """The student's submissions with feedback they have not opened since it last changed."""
-        return self.filter(student=student, feedback_updated_at__isnull=False).filter(
-            Q(feedback_seen_at__isnull=True)
-            | Q(feedback_seen_at__lt=models.F("feedback_updated_at"))
+        """The student's (and their teams') submissions with feedback not opened since it last
+        changed."""
+        return (
+            self.of_student(student)
+            .filter(feedback_updated_at__isnull=False)
+            .filter(
+                Q(feedback_seen_at__isnull=True)
+                | Q(feedback_seen_at__lt=models.F("feedback_updated_at"))
+            )
         )

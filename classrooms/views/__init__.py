@@ -33,6 +33,7 @@ from classrooms.views.review import (
     submission_pdf,
     submission_review,
 )
+from classrooms.views.teams import team_create, team_form, team_join, team_leave
 
 __all__ = [
     "assignment_create",
@@ -61,4 +62,8 @@ __all__ = [
     "submission_feedback",
     "submission_pdf",
     "submission_review",
+    "team_create",
+    "team_form",
+    "team_join",
+    "team_leave",
 ]

@@ -156,17 +156,30 @@ def assignment_submit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         classroom__memberships__removed_at__isnull=True,
     )
     back = f"{reverse('class_detail', args=[assignment.classroom_id])}#assignment-{pk}"
-    form = SubmitForm(
-        request.POST if request.method == "POST" else request.GET, student=request.user
-    )
-    if not form.is_valid():
-        messages.error(request, " ".join(form.errors["canvas"]))
-        return redirect(back)
-    canvas = form.cleaned_data["canvas"]
+    team = None
+    if assignment.team_work:  # the team's canvas, whoever of its members hands it in
+        team = assignment.team_of(request.user)
+        if team is None or team.canvas is None:
+            messages.error(request, _("Start or join a team first: a team hands in its canvas."))
+            return redirect(back)
+        canvas = team.canvas
+    else:
+        form = SubmitForm(
+            request.POST if request.method == "POST" else request.GET, student=request.user
+        )
+        if not form.is_valid():
+            messages.error(request, " ".join(form.errors["canvas"]))
+            return redirect(back)
+        canvas = form.cleaned_data["canvas"]
     if request.method == "GET":
-        context = {"assignment": assignment, "canvas": Block.load(canvas.pk), "back": back}
+        context = {
+            "assignment": assignment,
+            "canvas": Block.load(canvas.pk),
+            "back": back,
+            "team": team,
+        }
         return render(request, "classrooms/submit_confirm.html", context)
-    submission = assignment.submit(request.user, canvas)
+    submission = assignment.submit(request.user, canvas, team=team)
     if submission.is_late:
         messages.warning(request, _("Handed in after the due date: it is marked late."))
     else:

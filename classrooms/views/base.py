@@ -1,8 +1,8 @@
 """Who may see what in a class: one access helper per kind of object, each a 404 for others.
 
 A teacher (owner or co-teacher) sees the class's submissions and private notes; a student sees
-only their own submissions and the public comments on them; anyone else gets a 404. Only the
-owner picks the co-teachers; a co-teacher may leave.
+only their own submissions (and their teams') and the public comments on them; anyone else gets
+a 404. Only the owner picks the co-teachers; a co-teacher may leave.
 """
 
 from __future__ import annotations
@@ -75,6 +75,8 @@ def _get_submission_for_reader(request: HtmxHttpRequest, pk: int) -> Submission:
 
 
 def _get_submission_for_student(request: HtmxHttpRequest, pk: int) -> Submission:
+    """A submission the user handed in, or their team did; else a 404."""
     return get_object_or_404(
-        Submission.objects.select_related("assignment__classroom"), pk=pk, student=request.user
+        Submission.objects.of_student(request.user).select_related("assignment__classroom"),
+        pk=pk,
     )

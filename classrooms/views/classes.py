@@ -27,6 +27,7 @@ from classrooms.models import (
     CoTeacher,
     Membership,
     Submission,
+    Team,
 )
 from classrooms.review import class_gaps
 from classrooms.roster import class_members
@@ -119,19 +120,30 @@ def _class_for_teacher(
 
 def _class_for_student(request: HtmxHttpRequest, classroom: Classroom) -> HttpResponse:
     submissions = (
-        Submission.objects.filter(assignment__classroom=classroom, student=request.user)
-        .select_related("canvas")
+        Submission.objects.of_student(request.user)
+        .filter(assignment__classroom=classroom)
+        .select_related("canvas", "student")
         .defer("document")
     )
     by_assignment: dict[int, list[Submission]] = {}
     for submission in submissions:  # newest first
         by_assignment.setdefault(submission.assignment_id, []).append(submission)
     assignments = list(classroom.assignments.all())
+    teams = _teams_by_assignment(classroom, assignments)
     for assignment in assignments:
         mine = by_assignment.get(assignment.pk, [])
         assignment.my_submissions = mine
         # "Hand in again" offers the canvas handed in last, not whichever comes first.
         assignment.last_canvas_id = mine[0].canvas_id if mine else None
+        assignment.all_teams = teams.get(assignment.pk, [])
+        assignment.my_team = next(
+            (
+                team
+                for team in assignment.all_teams
+                if any(m.student_id == request.user.pk for m in team.members.all())
+            ),
+            None,
+        )
     return render(
         request,
         "classrooms/class_student.html",
@@ -141,6 +153,24 @@ def _class_for_student(request: HtmxHttpRequest, classroom: Classroom) -> HttpRe
             "my_canvases": list(Canvas.objects.for_user(request.user).only("pk", "title")),
         },
     )
+
+
+def _teams_by_assignment(classroom: Classroom, assignments: list) -> dict[int, list[Team]]:
+    """The teams of the class's team assignments, with their canvases and members' names.
+
+    Two queries if the class has a team assignment, none otherwise.
+    """
+    if not any(assignment.team_work for assignment in assignments):
+        return {}
+    teams = (
+        Team.objects.filter(assignment__classroom=classroom)
+        .select_related("canvas")
+        .prefetch_related("members__student")
+    )
+    by_assignment: dict[int, list[Team]] = {}
+    for team in teams:
+        by_assignment.setdefault(team.assignment_id, []).append(team)
+    return by_assignment
 
 
 @require_POST

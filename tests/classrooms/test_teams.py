@@ -1,0 +1,193 @@
+"""Team assignments: students start, join and leave teams; a member hands in the team's canvas
+and every member reads the feedback; a teacher forms teams."""
+
+import pytest
+from django.db import IntegrityError
+from django.urls import reverse
+
+from classrooms.models import Submission, Team, TeamMember
+from teams.access import Action, canvases
+from teams.models import CanvasMember
+from tests.classrooms.factories import make_assignment
+from tests.factories import make_user
+from tests.helpers import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def team_assignment(classroom):
+    return make_assignment(classroom, title="Pitch", team_work=True)
+
+
+def student_of(classroom, username):
+    student = make_user(username)
+    classroom.join(student)
+    return student
+
+
+def test_starting_a_team_gives_it_a_canvas_owned_by_its_first_member(team_assignment):
+    ana, ben = make_user("ana"), make_user("ben")
+    team = Team.start(team_assignment, "Owls", [ana, ben])
+    assert team.canvas.owner == ana
+    assert team.canvas.title == "Owls · Pitch"
+    assert CanvasMember.objects.get(canvas=team.canvas, user=ben).role == "editor"
+    assert list(canvases(ben, Action.EDIT)) == [team.canvas]
+
+
+def test_a_student_is_in_one_team_per_assignment(team_assignment):
+    ana = make_user("ana")
+    Team.start(team_assignment, "Owls", [ana])
+    other = Team.start(team_assignment, "Larks", [make_user("ben")])
+    with pytest.raises(IntegrityError):
+        other.add(ana)
+
+
+def test_a_student_starts_a_team_on_the_class_page(classroom, team_assignment):
+    ana = student_of(classroom, "ana")
+    client = client_for(ana)
+    response = client.post(reverse("team_create", args=[team_assignment.pk]), {"name": "Owls"})
+    assert response.status_code == 302
+    team = Team.objects.get(assignment=team_assignment)
+    assert team.name == "Owls"
+    assert team.canvas.owner == ana
+    page = client.get(reverse("class_detail", args=[classroom.pk])).text
+    assert "Your team: Owls" in page
+    assert reverse("canvas_detail", args=[team.canvas.pk]) in page
+
+
+def test_a_team_name_is_taken_once_per_assignment(classroom, team_assignment):
+    Team.start(team_assignment, "Owls", [student_of(classroom, "ana")])
+    client = client_for(student_of(classroom, "ben"))
+    response = client.post(
+        reverse("team_create", args=[team_assignment.pk]), {"name": "owls"}, follow=True
+    )
+    assert "There is already a team called" in response.text
+    assert Team.objects.count() == 1
+
+
+def test_a_classmate_joins_and_edits_the_team_canvas_then_leaves(classroom, team_assignment):
+    team = Team.start(team_assignment, "Owls", [student_of(classroom, "ana")])
+    ben = student_of(classroom, "ben")
+    client = client_for(ben)
+    page = client.get(reverse("class_detail", args=[classroom.pk])).text
+    assert "Join “Owls”" in page
+    client.post(reverse("team_join", args=[team.pk]))
+    assert TeamMember.objects.filter(team=team, student=ben).exists()
+    assert client.get(reverse("canvas_edit", args=[team.canvas.pk])).status_code == 200
+    client.post(reverse("team_leave", args=[team.pk]))
+    assert not TeamMember.objects.filter(team=team, student=ben).exists()
+    assert not CanvasMember.objects.filter(canvas=team.canvas, user=ben).exists()
+    assert client.get(reverse("canvas_detail", args=[team.canvas.pk])).status_code == 404
+
+
+def test_the_owner_of_the_team_canvas_cannot_just_leave(classroom, team_assignment):
+    ana = student_of(classroom, "ana")
+    team = Team.start(team_assignment, "Owls", [ana])
+    response = client_for(ana).post(reverse("team_leave", args=[team.pk]), follow=True)
+    assert "hand it over to a teammate" in response.text
+    assert TeamMember.objects.filter(team=team, student=ana).exists()
+
+
+def test_nobody_outside_the_class_joins_a_team(classroom, team_assignment):
+    team = Team.start(team_assignment, "Owls", [student_of(classroom, "ana")])
+    stranger = client_for(make_user("stranger"))
+    assert stranger.post(reverse("team_join", args=[team.pk])).status_code == 404
+    assert stranger.post(reverse("team_create", args=[team_assignment.pk])).status_code == 404
+
+
+def test_a_student_in_a_team_cannot_join_another(classroom, team_assignment):
+    ana = student_of(classroom, "ana")
+    Team.start(team_assignment, "Owls", [ana])
+    larks = Team.start(team_assignment, "Larks", [student_of(classroom, "ben")])
+    response = client_for(ana).post(reverse("team_join", args=[larks.pk]), follow=True)
+    assert "already in a team" in response.text
+    assert not larks.members.filter(student=ana).exists()
+
+
+def test_no_team_on_an_assignment_that_is_not_team_work(classroom, assignment):
+    client = client_for(student_of(classroom, "ana"))
+    client.post(reverse("team_create", args=[assignment.pk]), {"name": "Owls"})
+    assert not Team.objects.exists()
+
+
+@pytest.fixture
+def handed_in(classroom, team_assignment, teacher):
+    """Ana and Ben are the Owls; Ben hands in the team's canvas and the teacher reviews it."""
+    ana, ben = student_of(classroom, "ana"), student_of(classroom, "ben")
+    team = Team.start(team_assignment, "Owls", [ana, ben])
+    client_for(ben).post(reverse("assignment_submit", args=[team_assignment.pk]))
+    submission = Submission.objects.get()
+    submission.set_verdict(Submission.Status.APPROVED, "Well argued, Owls.", teacher)
+    return ana, ben, team, submission
+
+
+def test_a_member_hands_in_the_team_canvas(handed_in):
+    _ana, ben, team, submission = handed_in
+    assert (submission.student, submission.team, submission.canvas) == (ben, team, team.canvas)
+
+
+def test_the_confirmation_names_the_team(classroom, team_assignment):
+    ana = student_of(classroom, "ana")
+    Team.start(team_assignment, "Owls", [ana])
+    page = client_for(ana).get(reverse("assignment_submit", args=[team_assignment.pk])).text
+    assert "for the team “Owls”" in page
+
+
+def test_a_student_without_a_team_cannot_hand_in_a_team_assignment(classroom, team_assignment):
+    ana = student_of(classroom, "ana")
+    client = client_for(ana)
+    response = client.post(reverse("assignment_submit", args=[team_assignment.pk]), follow=True)
+    assert "Start or join a team first" in response.text
+    assert not Submission.objects.exists()
+
+
+def test_every_member_reads_the_verdict_and_feedback(handed_in, teacher):
+    ana, _ben, _team, submission = handed_in
+    client = client_for(ana)
+    page = client.get(reverse("class_detail", args=[submission.assignment.classroom_id])).text
+    assert reverse("submission_feedback", args=[submission.pk]) in page
+    assert "handed in by ben" in page
+    feedback = client.get(reverse("submission_feedback", args=[submission.pk]))
+    assert feedback.status_code == 200
+    assert "Well argued, Owls." in feedback.text
+    pdf = client.get(reverse("submission_pdf", args=[submission.pk]))
+    assert pdf.status_code == 200
+
+
+def test_a_stranger_and_another_team_get_a_404(handed_in, classroom, team_assignment):
+    _ana, _ben, _team, submission = handed_in
+    carl = student_of(classroom, "carl")
+    Team.start(team_assignment, "Larks", [carl])
+    for user in (carl, make_user("stranger")):
+        client = client_for(user)
+        for name in ("submission_feedback", "submission_pdf"):
+            assert client.get(reverse(name, args=[submission.pk])).status_code == 404
+
+
+def test_a_member_who_left_no_longer_reads_the_feedback(handed_in):
+    ana, _ben, team, submission = handed_in
+    team.remove(ana)  # as if ana did not own the canvas: she handed it over first
+    url = reverse("submission_feedback", args=[submission.pk])
+    assert client_for(ana).get(url).status_code == 404
+
+
+def test_a_teacher_forms_a_team_from_the_dashboard(classroom, team_assignment, teacher_client):
+    ana, ben = student_of(classroom, "ana"), student_of(classroom, "ben")
+    url = reverse("team_form", args=[team_assignment.pk])
+    teacher_client.post(url, {"name": "Owls", "students": [ana.pk, ben.pk]})
+    team = Team.objects.get()
+    assert team.canvas.owner == ana
+    assert set(team.members.values_list("student__username", flat=True)) == {"ana", "ben"}
+    # Someone already in a team cannot be put in another.
+    response = teacher_client.post(url, {"name": "Larks", "students": [ana.pk]}, follow=True)
+    assert Team.objects.count() == 1
+    assert "Select a valid choice" in response.text
+
+
+def test_the_assignment_forms_make_team_work(classroom, teacher_client, assignment):
+    url = reverse("assignment_edit", args=[assignment.pk])
+    data = {"title": "Pitch", "instructions": "", "due_at": "2030-01-01T10:00", "team_work": "on"}
+    teacher_client.post(url, data)
+    assignment.refresh_from_db()
+    assert assignment.team_work
