@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db import models
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery
 
 if TYPE_CHECKING:
     from classrooms.models import Assignment, Classroom, Submission
@@ -86,10 +86,15 @@ class SubmissionQuerySet(models.QuerySet):
         """The review queue: each current student's newest submission still waiting for a verdict.
 
         In the order they were handed in (``submitted_at``, then ``pk``), the document deferred.
-        Students removed from the class are not in it, even if they handed something in.
+        Students removed from the class are not in it, even if they handed something in. A team
+        is in it once: with its newest submission, whoever of its members handed it in.
         """
+        newer_of_team = self.model.objects.filter(
+            team=OuterRef("team"), submitted_at__gt=OuterRef("submitted_at")
+        )
         return (
-            self.filter(
+            self.exclude(Exists(newer_of_team))
+            .filter(
                 assignment=assignment,
                 status=self.model.Status.SUBMITTED,
                 student__memberships__classroom=assignment.classroom_id,

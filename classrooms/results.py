@@ -53,21 +53,26 @@ def _header() -> list[str]:
         _("rubric total (out of %(top)s)") % {"top": criteria * top_level},
         _("criteria scored (out of %(count)s)") % {"count": criteria},
         _("viability warnings"),
+        _("team"),
     ]
 
 
-def latest_scores(assignment: Assignment) -> dict[int, dict[str, int]]:
-    """Each student's scores from their newest hand-in that was scored. One query.
+def latest_scores(assignment: Assignment, by: str = "student") -> dict[int, dict[str, int]]:
+    """Each student's (``by="team"``: each team's) scores from their newest hand-in that was
+    scored. One query.
 
     A resubmission the teacher has not scored yet keeps showing the last round's scores.
     """
+    key = f"submission__{by}_id"
     scores = RubricScore.objects.filter(submission__assignment=assignment).order_by(
-        "submission__student_id", "-submission__submitted_at", "-submission_id"
+        key, "-submission__submitted_at", "-submission_id"
     )
+    if by == "team":
+        scores = scores.filter(submission__team__isnull=False)
     latest: dict[int, dict[str, int]] = {}
     chosen: dict[int, int] = {}
-    for score in scores.values("submission__student_id", "submission_id", "criterion", "level"):
-        student = score["submission__student_id"]
+    for score in scores.values(key, "submission_id", "criterion", "level"):
+        student = score[key]
         if chosen.setdefault(student, score["submission_id"]) == score["submission_id"]:
             latest.setdefault(student, {})[score["criterion"]] = score["level"]
     return latest
@@ -97,9 +102,10 @@ def _submission_cells(
 
 
 def results_table(assignment: Assignment) -> list[list[Cell]]:
-    """A header, then a row per student of the roster (``None`` for an empty cell). Three queries.
+    """A header, then a row per student of the roster (``None`` for an empty cell). Three queries;
+    seven for a team assignment, whose members each get their team's name and result.
 
-    The scores are each student's latest (``latest_scores``).
+    The scores are each student's latest (``latest_scores``), or their team's.
 
     The rubric's total adds up the levels scored; beside it, how many criteria were scored, so
     that a total of 9 from three criteria is not read as a poor mark on all six.
@@ -108,9 +114,11 @@ def results_table(assignment: Assignment) -> list[list[Cell]]:
     labels = {status: str(label) for status, label in status_choices()}
     table: list[list[Cell]] = [header]
     scores = latest_scores(assignment)
+    team_scores = latest_scores(assignment, by="team") if assignment.team_work else {}
     for row in roster_rows(assignment):
+        levels = team_scores.get(row.team.pk, {}) if row.team else scores.get(row.student.pk, {})
         if row.submission:
-            between, after = _submission_cells(row.submission, scores.get(row.student.pk, {}))
+            between, after = _submission_cells(row.submission, levels)
         else:
             between, after = [None] * (header.index(_("in the class")) - 2), [None, None, None]
         table.append(
@@ -121,6 +129,7 @@ def results_table(assignment: Assignment) -> list[list[Cell]]:
                 _("no") if row.removed else _("yes"),
                 row.student.get_full_name(),
                 *after,
+                row.team.name if row.team else None,
             ]
         )
     return table

@@ -21,6 +21,7 @@ from django.views.decorators.http import (
 from classrooms.forms import (
     AssignmentForm,
     SubmitForm,
+    TeamForm,
 )
 from classrooms.models import (
     Assignment,
@@ -66,6 +67,11 @@ def assignment_dashboard(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             "classroom": assignment.classroom,
             "roster": roster,
             "columns": column_headings(request.GET, roster.sort),
+            "team_form": (
+                TeamForm(assignment=assignment, pick_students=True)
+                if assignment.team_work
+                else None
+            ),
         },
     )
 

@@ -6,7 +6,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from classrooms.models import Membership, Submission
+from classrooms.models import Membership, Submission, Team, TeamMember
 from relationships.document import canvas_document
 from relationships.models import Canvas
 from relationships.sample import create_sample_canvas
@@ -103,3 +103,32 @@ def test_my_classes_takes_as_many_queries_for_3_co_teacher_notices_as_for_30(
     with django_assert_num_queries(7):
         response = client.get(reverse("class_list"))
     assert response.text.count("teacher added you as a co-teacher") == classes
+
+
+@pytest.mark.parametrize("teams", SIZES)
+def test_a_team_assignments_dashboard_takes_as_many_queries_for_3_teams_as_for_30(
+    django_assert_num_queries, teacher, classroom, teams
+):
+    users = fill_class(classroom, teams * 2 + 2)  # two per team, one in no team, one removed
+    assignment = make_assignment(classroom, title="Teams", team_work=True)
+    made = Team.objects.bulk_create(
+        Team(assignment=assignment, name=f"Team {i:02}") for i in range(teams)
+    )
+    TeamMember.objects.bulk_create(
+        TeamMember(team=team, assignment=assignment, student=student)
+        for i, team in enumerate(made)
+        for student in users[2 * i : 2 * i + 2]
+    )
+    document = Submission.objects.first().document
+    Submission.objects.bulk_create(
+        Submission(assignment=assignment, student=users[2 * i], team=team, document=document)
+        for i, team in enumerate(made)
+    )
+    client = logged_in(teacher)
+    # Session, user, assignment, teams, their members, team submissions, solo submissions,
+    # memberships, badge, the team form's students (twice: asked, then listed).
+    with django_assert_num_queries(11):
+        response = client.get(reverse("assignment_dashboard", args=[assignment.pk]))
+    rows = response.context["roster"].rows
+    assert [row.team is not None for row in rows].count(True) == teams
+    assert response.text.count("(in no team)") == 1

@@ -45,6 +45,7 @@ NEW_COLUMNS = [
     "rubric total (out of 24)",
     "criteria scored (out of 6)",
     "viability warnings",
+    "team",
 ]
 
 # 08:30 UTC on 2 March is 09:30 in Madrid (winter); 07:05 UTC on 1 July is 09:05 (summer).

@@ -1,6 +1,8 @@
 """Team assignments: students start, join and leave teams; a member hands in the team's canvas
 and every member reads the feedback; a teacher forms teams."""
 
+import csv
+
 import pytest
 from django.db import IntegrityError
 from django.urls import reverse
@@ -191,3 +193,45 @@ def test_the_assignment_forms_make_team_work(classroom, teacher_client, assignme
     teacher_client.post(url, data)
     assignment.refresh_from_db()
     assert assignment.team_work
+
+
+def test_the_dashboard_has_a_row_per_team_with_its_members(handed_in, classroom, teacher_client):
+    _ana, _ben, _team, submission = handed_in
+    dan = student_of(classroom, "dan")
+    Team.start(submission.assignment, "Larks", [student_of(classroom, "carl")])
+    page = teacher_client.get(reverse("assignment_dashboard", args=[submission.assignment.pk]))
+    rows = page.context["roster"].rows
+    assert [row.name for row in rows] == ["Larks", "Owls", "dan"]
+    owls = rows[1]
+    assert owls.submission == submission
+    assert [mate.student.username for mate in owls.members] == ["ana", "ben"]
+    assert "ana, ben" in page.text
+    assert "(in no team)" in page.text
+    assert reverse("submission_review", args=[submission.pk]) in page.text
+    assert rows[2].student == dan
+    assert "Form a team" in page.text
+
+
+def test_the_csv_has_a_row_per_student_with_the_teams_result(handed_in, classroom, teacher_client):
+    _ana, _ben, _team, submission = handed_in
+    student_of(classroom, "dan")
+    response = teacher_client.get(reverse("assignment_csv", args=[submission.assignment.pk]))
+    lines = response.content.decode("utf-8-sig").splitlines()
+    header, *rows = list(csv.reader(lines))
+    by_student = {row[0]: row for row in rows}
+    assert set(by_student) == {"ana", "ben", "dan"}
+    team, status = header.index("team"), header.index("status")
+    assert by_student["ana"][team] == by_student["ben"][team] == "Owls"
+    assert by_student["ana"][status] == by_student["ben"][status] == "Approved"
+    assert by_student["dan"][team] == ""
+    assert by_student["dan"][status] == "Not submitted"
+
+
+def test_the_review_queue_has_a_team_once_with_its_newest_hand_in(classroom, team_assignment):
+    ana, ben = student_of(classroom, "ana"), student_of(classroom, "ben")
+    Team.start(team_assignment, "Owls", [ana, ben])
+    url = reverse("assignment_submit", args=[team_assignment.pk])
+    client_for(ana).post(url)
+    client_for(ben).post(url)
+    queue = Submission.objects.waiting_for_review(team_assignment)
+    assert [s.student for s in queue] == [ben]
