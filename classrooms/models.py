@@ -394,11 +394,13 @@ class Submission(models.Model):
         Submission.objects.filter(pk=self.pk).update(feedback_updated_at=self.feedback_updated_at)
 
     def previous_reviewed(self) -> Submission | None:
-        """The student's last reviewed submission to the same assignment before this one."""
+        """The student's (for a team's submission, the team's) last reviewed submission to the
+        same assignment before this one."""
+        whose = {"team_id": self.team_id} if self.team_id else {"student_id": self.student_id}
         return (
             Submission.objects.filter(
                 assignment_id=self.assignment_id,
-                student_id=self.student_id,
+                **whose,
                 reviewed_at__isnull=False,
                 submitted_at__lt=self.submitted_at,
             )

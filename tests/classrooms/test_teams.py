@@ -235,3 +235,9 @@ def test_the_review_queue_has_a_team_once_with_its_newest_hand_in(classroom, tea
     client_for(ben).post(url)
     queue = Submission.objects.waiting_for_review(team_assignment)
     assert [s.student for s in queue] == [ben]
+
+
+def test_the_review_of_a_team_hand_in_starts_from_the_teams_last_round(handed_in):
+    ana, _ben, team, first = handed_in
+    second = first.assignment.submit(ana, team.canvas, team=team)
+    assert second.previous_reviewed() == first
