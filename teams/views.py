@@ -23,7 +23,7 @@ from relationships.views.base import PAGE, _editor_context
 from relationships.views.export import pdf_response
 from teams import access, sharing
 from teams import live as live_state
-from teams.access import Action
+from teams.access import RANK, Action
 from teams.comments import CanvasCommentForm, comments_context
 from teams.forms import InvitationLinkForm, InviteForm, RoleForm, ShareLinkForm
 from teams.models import CanvasComment, CanvasMember, Invitation, Role, ShareLink
@@ -117,18 +117,19 @@ def _invitation_for(user, token: str) -> Invitation:
 @require_http_methods(["GET", "POST"])
 @throttle(key="invitation", rate="30/m")
 def invitation(request: HttpRequest, token: str) -> HttpResponse:
-    """Who invites me to what, with which role: accept or decline (the token never leaves in
-    a Referer)."""
-    response = _invitation_answer(request, token)
-    response["Referrer-Policy"] = "no-referrer"
-    return response
+    """Who invites me to what, with which role: accept or decline.
 
-
-def _invitation_answer(request: HttpRequest, token: str) -> HttpResponse:
+    Not ``no-referrer`` like a read-only link: Chromium then sends ``Origin: null`` with the
+    form, which CSRF rightly refuses. The site's ``same-origin`` keeps the token on our side,
+    where the logs mask it."""
     invitation = _invitation_for(request.user, token)
     context = {"invitation": invitation, "is_owner": invitation.canvas.owner_id == request.user.pk}
     if not invitation.is_open or context["is_owner"]:
         return render(request, "teams/invitation.html", context, status=410)
+    member = CanvasMember.objects.filter(canvas=invitation.canvas, user=request.user).first()
+    if member is not None and RANK[Role(member.role)] >= RANK[Role(invitation.role)]:
+        context["member"] = member
+        return render(request, "teams/invitation.html", context)
     if request.method == "POST":
         if request.POST.get("answer") == "accept":
             sharing.accept(invitation, request.user)
@@ -195,11 +196,12 @@ def hand_over(request: HttpRequest, pk: int) -> HttpResponse:
             else _("Tick the box to confirm: you will stay on as an editor.")
         )
         return _members_page(request, canvas, status=422, hand_over_error=error)
+    new_owner = member.user.get_username()  # before the row becomes the old owner's
     sharing.hand_over(canvas, member)
     messages.success(
         request,
         _("%(name)s owns “%(title)s” now; you are an editor.")
-        % {"name": member.user.get_username(), "title": canvas.title},
+        % {"name": new_owner, "title": canvas.title},
     )
     return redirect("canvas_detail", pk=pk)
 
@@ -226,8 +228,21 @@ def share_link_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 # --- the read-only link, for people without an account ---------------------------------------
 
 
+class LinkGone(Exception):
+    """The read-only link existed, but was revoked or has expired."""
+
+
 def _share_link(token: str) -> ShareLink:
-    return get_object_or_404(ShareLink.objects.working().select_related("canvas"), token=token)
+    link = ShareLink.objects.select_related("canvas").filter(token=token).first()
+    if link is None:
+        raise Http404
+    if not ShareLink.objects.working().filter(pk=link.pk).exists():
+        raise LinkGone
+    return link
+
+
+def _gone(request: HttpRequest) -> HttpResponse:
+    return _private(render(request, "teams/link_gone.html", status=410))
 
 
 def _block_of(link: ShareLink) -> Block:
@@ -247,7 +262,10 @@ def _private(response: HttpResponse) -> HttpResponse:
 @throttle(key="shared", rate="60/m")
 def shared(request: HttpRequest, token: str) -> HttpResponse:
     """The block behind a read-only link: nothing else (no members, no comments)."""
-    link = _share_link(token)
+    try:
+        link = _share_link(token)
+    except LinkGone:
+        return _gone(request)
     context = {"canvas": _block_of(link), "link": link, "readonly": True, "shared": True}
     return _private(render(request, "teams/shared.html", context))
 
@@ -257,7 +275,10 @@ def shared(request: HttpRequest, token: str) -> HttpResponse:
 @throttle(key="shared-pdf", rate="10/m")
 def shared_pdf(request: HttpRequest, token: str) -> HttpResponse:
     """The PDF of the block behind a read-only link, in the reader's language."""
-    link = _share_link(token)
+    try:
+        link = _share_link(token)
+    except LinkGone:
+        return _gone(request)
     options = PdfOptions.from_query(request.GET)
     if link.is_frozen:
         block = _block_of(link)
@@ -322,9 +343,9 @@ def live(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _comments_answer(request: HttpRequest, block: Block, role: str, form=None, status=200):
     """The comments panel again (htmx), or the canvas at its comments (a plain form)."""
-    if request.htmx:
+    if request.htmx:  # htmx swaps only a 2xx: the form comes back with its message beside it
         context = {"canvas": block, **comments_context(block, role, form)}
-        return render(request, "teams/_comments.html", context, status=status)
+        return render(request, "teams/_comments.html", context)
     if form is not None:  # refused without JavaScript: the form alone, with its errors
         context = {"canvas": block, **comments_context(block, role, form)}
         return render(request, "teams/comment_page.html", context, status=status)

@@ -102,6 +102,11 @@
   document.addEventListener("htmx:load", function (event) {
     if (event.detail.elt.id === "live-cards") placeLiveCards(event.detail.elt);
   });
+  document.addEventListener("click", function (event) {
+    if (!event.target.closest("[data-dismiss-live]")) return;
+    var notes = document.getElementById("live-notes");
+    if (notes) notes.replaceChildren();
+  });
   // Escape hides the tooltip of the figure name that has the focus (WCAG 1.4.13), until the
   // focus moves on.
   document.addEventListener("keydown", function (event) {
