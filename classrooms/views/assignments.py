@@ -165,8 +165,11 @@ def assignment_submit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     team = None
     if assignment.team_work:  # the team's canvas, whoever of its members hands it in
         team = assignment.team_of(request.user)
-        if team is None or team.canvas is None:
+        if team is None:
             messages.error(request, _("Start or join a team first: a team hands in its canvas."))
+            return redirect(back)
+        if team.canvas is None:  # its owner deleted it
+            messages.error(request, _("Your team's canvas was deleted: ask your teacher for help."))
             return redirect(back)
         canvas = team.canvas
     else:

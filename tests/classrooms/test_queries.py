@@ -132,3 +132,19 @@ def test_a_team_assignments_dashboard_takes_as_many_queries_for_3_teams_as_for_3
     rows = response.context["roster"].rows
     assert [row.team is not None for row in rows].count(True) == teams
     assert response.text.count("(in no team)") == 1
+
+
+@pytest.mark.parametrize("teams", SIZES)
+def test_the_students_class_page_takes_as_many_queries_for_3_teams_as_for_30(
+    django_assert_num_queries, classroom, teams
+):
+    users = fill_class(classroom, teams + 1)
+    assignment = make_assignment(classroom, title="Teams", team_work=True)
+    for i, student in enumerate(users[1:]):
+        Team.start(assignment, f"Team {i:02}", [student])
+    client = logged_in(users[0])
+    # Session, user, class, co-teacher?, member?, submissions, assignments, teams (with their
+    # canvases), their members, the members' names, canvases, badge.
+    with django_assert_num_queries(12):
+        response = client.get(reverse("class_detail", args=[classroom.pk]))
+    assert response.text.count("Join “Team ") == teams

@@ -241,3 +241,13 @@ def test_the_review_of_a_team_hand_in_starts_from_the_teams_last_round(handed_in
     ana, _ben, team, first = handed_in
     second = first.assignment.submit(ana, team.canvas, team=team)
     assert second.previous_reviewed() == first
+
+
+def test_a_team_whose_canvas_was_deleted_cannot_hand_in(classroom, team_assignment):
+    ana = student_of(classroom, "ana")
+    team = Team.start(team_assignment, "Owls", [ana])
+    team.canvas.delete()
+    url = reverse("assignment_submit", args=[team_assignment.pk])
+    response = client_for(ana).post(url, follow=True)
+    assert "canvas was deleted: ask your teacher" in response.text
+    assert not Submission.objects.exists()
