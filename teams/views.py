@@ -331,7 +331,7 @@ def live(request: HttpRequest, pk: int) -> HttpResponse:
             # The fresh cards wait in #live-cards; static/js/app.js puts each one in place of
             # its card, unless an edit form is open there (what its user types is kept).
             cards = render_cards(request, block)
-            context["cards"] = [cards[card_pk] for card_pk in sorted(changes.relationship_pks)]
+            context["live_cards"] = [cards[pk] for pk in sorted(changes.relationship_pks)]
             oob = _editor_context(canvas=block, oob=True)
             html.append(render_to_string(f"{PAGE}#live-oob", oob, request=request))
     page = render_to_string("teams/live.html", context, request=request)

@@ -57,7 +57,9 @@ def test_each_member_sees_the_others_change(browser, live_server, screenshot_dir
 
         notes = olga_page.locator("#live-notes")
         expect(notes).to_contain_text("eva changed Personal assistance · Adultos.", timeout=8_000)
-        expect(olga_page.locator(f"article#relationship-{first.pk}")).to_contain_text("€4,200.00")
+        expect(olga_page.locator(f"#board article#relationship-{first.pk}")).to_contain_text(
+            "€4,200.00"
+        )
         expect(interaction).to_have_value("Typing while Eva works")  # nothing typed is lost
         olga_page.screenshot(path=str(screenshot_dir / "live-notice-en-1366.png"))
 
@@ -68,7 +70,7 @@ def test_each_member_sees_the_others_change(browser, live_server, screenshot_dir
         expect(eva_page.locator("#live-notes")).to_contain_text(
             "olga changed Self-service · Adultos.", timeout=8_000
         )
-        expect(eva_page.locator(f"article#relationship-{second.pk}")).to_contain_text(
+        expect(eva_page.locator(f"#board article#relationship-{second.pk}")).to_contain_text(
             "Typing while Eva works"
         )
     finally:
@@ -76,3 +78,23 @@ def test_each_member_sees_the_others_change(browser, live_server, screenshot_dir
         eva_ctx.close()
     assert olga_errors == []
     assert eva_errors == []
+
+
+def test_an_invitation_link_is_accepted_in_the_browser(browser, live_server):
+    """A walk found the Accept button refused by CSRF in Chromium (Origin: null)."""
+    from teams.models import Invitation
+
+    olga, ana = make_user("olga", PASSWORD), make_user("ana", PASSWORD)
+    canvas = make_canvas(owner=olga, title="Academia Sol")
+    link = Invitation.objects.create(canvas=canvas, invited_by=olga, role="commenter")
+    context, page, errors = open_as(browser, live_server, "ana", f"/invitations/{link.token}/")
+    try:
+        expect(
+            page.get_by_role("heading", name="olga invites you to “Academia Sol”")
+        ).to_be_visible()
+        page.get_by_role("button", name="Accept").click()
+        expect(page.get_by_text("Shared with you to read and comment")).to_be_visible()
+    finally:
+        context.close()
+    assert CanvasMember.objects.get(canvas=canvas, user=ana).role == "commenter"
+    assert errors == []
