@@ -134,6 +134,31 @@ class Membership(models.Model):
     def __str__(self) -> str:
         return f"{self.student} · {self.classroom}"
 
+    @transaction.atomic
+    def remove(self) -> None:
+        """Take the student out of the class, and out of its team canvases they do not own
+        (they stay in their teams, so that letting them back gives the canvases back)."""
+        from teams.models import CanvasMember
+
+        self.removed_at = timezone.now()
+        self.save(update_fields=["removed_at"])
+        CanvasMember.objects.filter(user=self.student_id, canvas__in=self._team_canvases()).delete()
+
+    def _team_canvases(self):
+        return Canvas.objects.filter(
+            class_teams__assignment__classroom=self.classroom_id,
+            class_teams__members__student=self.student_id,
+        ).exclude(owner=self.student_id)
+
+    def give_back_team_canvases(self) -> None:
+        """After the student is let back in: editor again of their teams' canvases."""
+        from teams.models import CanvasMember
+
+        for canvas in self._team_canvases():
+            CanvasMember.objects.get_or_create(
+                canvas=canvas, user_id=self.student_id, defaults={"role": "editor"}
+            )
+
 
 class Assignment(models.Model):
     classroom = models.ForeignKey(Classroom, on_delete=models.CASCADE, related_name="assignments")

@@ -35,6 +35,7 @@ PEOPLE = (
     "teacher",  # owns the class
     "co_teacher",
     "removed_student",  # was in the class, removed by the teacher
+    "team_member",  # a student of the class, in the owner's team for a team assignment
     "stranger",  # has an account, nothing to do with any of it
     "anonymous",
     "anonymous_with_token",  # opened the read-only link first
@@ -49,6 +50,7 @@ CANVAS_ROLES = {
     "manage": {"owner"},
 }
 TEACHERS = {"teacher", "co_teacher"}
+STUDENTS = {"owner", "team_member"}  # in the class now
 EVERYONE = set(PEOPLE)
 
 
@@ -86,7 +88,10 @@ def world(db) -> World:
     comment = Comment.objects.create(submission=submission, author=p["teacher"], body="Good")
     saved = SavedComment.objects.create(teacher=p["teacher"], text="Add a cost")
     owner_membership = classroom.memberships.get(student=p["owner"])
-    team = Team.start(make_assignment(classroom, team_work=True), "Owls", [p["owner"]])
+    classroom.join(p["team_member"])
+    team = Team.start(
+        make_assignment(classroom, team_work=True), "Owls", [p["owner"], p["team_member"]]
+    )
     w.ids = {
         "canvas": canvas.pk,
         "segment": segment.pk,
@@ -180,7 +185,7 @@ RULES = {
     "class_list": rule("GET POST", LOGGED_IN),
     "join": rule("GET POST", LOGGED_IN),
     "join_with_code": rule("GET POST", LOGGED_IN, "join_code"),
-    "class_detail": rule("GET", TEACHERS | {"owner"}, "classroom"),
+    "class_detail": rule("GET", TEACHERS | STUDENTS, "classroom"),
     "class_joining": rule("POST", TEACHERS, "classroom"),
     "member_remove": rule("POST", TEACHERS, "classroom", "membership"),
     "member_restore": rule("POST", TEACHERS, "classroom", "membership"),
@@ -189,16 +194,16 @@ RULES = {
     "co_teacher_leave": rule("GET POST", {"co_teacher"}, "classroom"),
     "co_teacher_notice_dismiss": rule("POST", {"co_teacher"}, "classroom"),
     "assignment_create": rule("POST", TEACHERS, "classroom"),
-    "assignment_dashboard": rule("GET", TEACHERS | {"owner"}, "assignment"),
+    "assignment_dashboard": rule("GET", TEACHERS | STUDENTS, "assignment"),
     "assignment_edit": rule("GET POST", TEACHERS, "assignment"),
     "assignment_csv": rule("GET", TEACHERS, "assignment"),
     "assignment_xlsx": rule("GET", TEACHERS, "assignment"),
-    "assignment_submit": rule("GET POST", {"owner"}, "assignment"),
+    "assignment_submit": rule("GET POST", STUDENTS, "assignment"),
     "assignment_next": rule("GET", TEACHERS, "assignment"),
-    "team_create": rule("POST", {"owner"}, "assignment"),  # the class's current students
+    "team_create": rule("POST", STUDENTS, "assignment"),  # the class's current students
     "team_form": rule("POST", TEACHERS, "assignment"),
-    "team_join": rule("POST", {"owner"}, "team"),
-    "team_leave": rule("POST", {"owner"}, "team"),  # its members
+    "team_join": rule("POST", STUDENTS, "team"),
+    "team_leave": rule("POST", STUDENTS, "team"),  # its members
     "submission_feedback": rule("GET", {"owner"}, "submission"),
     "submission_review": rule("GET", TEACHERS, "submission"),
     "submission_pdf": rule("GET", TEACHERS | {"owner"}, "submission"),

@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import (
     require_http_methods,
@@ -187,8 +186,7 @@ def member_remove(request: HtmxHttpRequest, pk: int, membership_pk: int) -> Http
     membership = get_object_or_404(
         Membership, pk=membership_pk, classroom=classroom, removed_at__isnull=True
     )
-    membership.removed_at = timezone.now()
-    membership.save(update_fields=["removed_at"])
+    membership.remove()
     messages.success(
         request,
         _("%(name)s was removed from the class; their submissions stay with you.")
@@ -203,6 +201,7 @@ def member_restore(request: HtmxHttpRequest, pk: int, membership_pk: int) -> Htt
     classroom = _get_class_for_teacher(request, pk)
     membership = get_object_or_404(Membership, pk=membership_pk, classroom=classroom)
     classroom.join(membership.student)
+    membership.give_back_team_canvases()
     messages.success(
         request,
         _("%(name)s is back in the class.") % {"name": membership.student.get_username()},

@@ -251,3 +251,16 @@ def test_a_team_whose_canvas_was_deleted_cannot_hand_in(classroom, team_assignme
     response = client_for(ana).post(url, follow=True)
     assert "canvas was deleted: ask your teacher" in response.text
     assert not Submission.objects.exists()
+
+
+def test_a_removed_student_stops_editing_the_team_canvas_until_let_back(
+    classroom, team_assignment, teacher_client
+):
+    ana, ben = student_of(classroom, "ana"), student_of(classroom, "ben")
+    team = Team.start(team_assignment, "Owls", [ana, ben])
+    membership = classroom.memberships.get(student=ben)
+    teacher_client.post(reverse("member_remove", args=[classroom.pk, membership.pk]))
+    assert not canvases(ben, Action.READ).filter(pk=team.canvas.pk).exists()
+    assert canvases(ana, Action.EDIT).filter(pk=team.canvas.pk).exists()  # the owner stays
+    teacher_client.post(reverse("member_restore", args=[classroom.pk, membership.pk]))
+    assert canvases(ben, Action.EDIT).filter(pk=team.canvas.pk).exists()
