@@ -71,6 +71,25 @@ def hit(key: str, who: str, rate: str) -> int:
     return max(1, math.ceil((window + 1) * period - now))
 
 
+def waiting(key: str, who: str, rate: str) -> int:
+    """The seconds ``who`` must wait if ``key``'s budget of this window is spent; else 0.
+
+    Counts nothing (``hit`` counts): for budgets of failures, checked before each try.
+    """
+    limit, period = parse_rate(getattr(settings, "THROTTLE_RATES", {}).get(key, rate))
+    now = clock()
+    window = int(now // period)
+    count = cache.get(f"throttle:{key}:{who}:{window}") or 0
+    return max(1, math.ceil((window + 1) * period - now)) if count >= limit else 0
+
+
+def too_many(request, wait: int) -> HttpResponse:
+    """The 429 page saying how long to wait, with ``Retry-After``."""
+    response = render(request, "429.html", {"retry_after": wait}, status=429)
+    response["Retry-After"] = str(wait)
+    return response
+
+
 def refused(request, key: str, rate: str) -> HttpResponse | None:
     """Count this request against ``key``; the 429 page if the budget is spent, else None.
 
@@ -79,11 +98,7 @@ def refused(request, key: str, rate: str) -> HttpResponse | None:
     """
     effective = getattr(settings, "THROTTLE_RATES", {}).get(key, rate)
     wait = hit(key, _who(request), effective)
-    if not wait:
-        return None
-    response = render(request, "429.html", {"retry_after": wait}, status=429)
-    response["Retry-After"] = str(wait)
-    return response
+    return too_many(request, wait) if wait else None
 
 
 def throttle(key: str, rate: str = "10/m"):

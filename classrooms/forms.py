@@ -45,6 +45,7 @@ class JoinForm(forms.Form):
             raise forms.ValidationError(
                 _("No class has the code “%(code)s”. Check it with your teacher."),
                 params={"code": code},
+                code="unknown",
             )
         if not classroom.joining_open:
             raise forms.ValidationError(

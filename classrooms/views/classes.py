@@ -15,6 +15,8 @@ from django.views.decorators.http import (
 )
 from django_htmx.http import HttpResponseClientRedirect
 
+from canvas_site.client_ip import client_ip
+from canvas_site.throttle import hit, too_many, waiting
 from classrooms.forms import (
     AssignmentForm,
     ClassroomForm,
@@ -74,14 +76,36 @@ def class_list(request: HtmxHttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def join(request: HtmxHttpRequest, code: str = "") -> HttpResponse:
-    """Join a class with its code, typed in or carried by a join link."""
+    """Join a class with its code, typed in or carried by a join link.
+
+    Wrong codes are rationed per student and per address (``WRONG_CODES``), so that nobody
+    can try codes until one opens a class: past the budget, a 429 page says how long to wait.
+    """
     form = JoinForm(request.POST or ({"code": code} if code else None), student=request.user)
+    trying = _code_tryers(request)
+    if form.is_bound:
+        if wait := max(waiting("wrong-join-code", who, rate) for rate, who in trying):
+            return too_many(request, wait)
+        if not form.is_valid() and form.has_error("code", "unknown"):
+            for rate, who in trying:
+                hit("wrong-join-code", who, rate)
     if request.method == "POST" and form.is_valid():
         classroom = form.cleaned_data["code"]
         classroom.join(request.user)
         messages.success(request, _("You joined “%(name)s”.") % {"name": classroom.name})
         return redirect("class_detail", pk=classroom.pk)
     return render(request, "classrooms/join.html", {"form": form})
+
+
+# Wrong join codes allowed per student and per address (a classroom shares one address).
+WRONG_CODES = {"user": "10/10m", "ip": "40/10m"}
+
+
+def _code_tryers(request: HtmxHttpRequest) -> list[tuple[str, str]]:
+    return [
+        (WRONG_CODES["user"], f"user:{request.user.pk}"),
+        (WRONG_CODES["ip"], f"ip:{client_ip(request)}"),
+    ]
 
 
 @require_safe

@@ -3,7 +3,9 @@ from django.test import Client
 from django.urls import reverse
 
 from classrooms.models import Classroom, Membership
+from tests.classrooms.factories import make_classroom
 from tests.factories import make_user
+from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -112,3 +114,32 @@ def test_another_teacher_cannot_open_or_change_the_class(client, classroom):
         ).status_code
         == 404
     )
+
+
+def test_wrong_join_codes_are_rationed_per_student(locmem_cache, still_throttle_clock):
+    classroom = make_classroom()
+    student = client_for(make_user("guesser"))
+    statuses = [
+        student.post(reverse("join"), {"code": f"WRONG{n:03}"}).status_code for n in range(11)
+    ]
+    assert statuses[:10] == [200] * 10  # each says the code is unknown
+    assert statuses[10] == 429
+    refused = student.post(reverse("join"), {"code": classroom.join_code})
+    assert refused.status_code == 429  # even the right code waits: no guessing on
+    assert int(refused["Retry-After"]) > 0
+
+
+def test_wrong_join_codes_are_rationed_per_address(locmem_cache, still_throttle_clock):
+    statuses = []
+    for n in range(41):
+        client = client_for(make_user(f"s{n}"))
+        statuses.append(client.post(reverse("join"), {"code": "NOPE"}).status_code)
+    assert statuses[:40] == [200] * 40
+    assert statuses[40] == 429
+
+
+def test_a_right_code_never_counts_against_anyone(locmem_cache, still_throttle_clock):
+    classroom = make_classroom()
+    for n in range(15):
+        client = client_for(make_user(f"k{n}"))
+        assert client.post(reverse("join"), {"code": classroom.join_code}).status_code == 302
