@@ -43,6 +43,15 @@ def present(canvas_pk: int, user) -> list[tuple[int, str]]:
     return sorted(((pk, name) for pk, (name, _at) in seen.items() if pk != user.pk), key=str)
 
 
+def people_here(canvas_pk: int, user) -> dict:
+    """``present`` as a page shows it: the others' names, and the key a poll compares."""
+    people = present(canvas_pk, user)
+    return {
+        "people": [name for _pk, name in people],
+        "people_key": "-".join(str(pk) for pk, _name in people),
+    }
+
+
 @dataclass(frozen=True)
 class Changes:
     """What others changed after a revision: names of people, and the cards each changed."""

@@ -176,6 +176,13 @@ class ShareLink(models.Model):
     def is_frozen(self) -> bool:
         return self.document is not None
 
+    @property
+    def is_working(self) -> bool:
+        """Not revoked and not expired (``ShareLinkQuerySet.working`` in Python)."""
+        return self.revoked_at is None and (
+            self.expires_at is None or self.expires_at > timezone.now()
+        )
+
 
 class CanvasComment(models.Model):
     """A member's remark on the canvas, a segment or a relationship, until someone resolves it.

@@ -236,7 +236,7 @@ def _share_link(token: str) -> ShareLink:
     link = ShareLink.objects.select_related("canvas").filter(token=token).first()
     if link is None:
         raise Http404
-    if not ShareLink.objects.working().filter(pk=link.pk).exists():
+    if not link.is_working:
         raise LinkGone
     return link
 
@@ -311,15 +311,13 @@ def live(request: HttpRequest, pk: int) -> HttpResponse:
     if current is None:
         raise Http404
     shown = _shown_revision(request, current)
-    people = live_state.present(pk, request.user)
-    people_key = "-".join(str(person_pk) for person_pk, _name in people)
-    if shown == current and people_key == request.GET.get("present", ""):
+    people = live_state.people_here(pk, request.user)
+    if shown == current and people["people_key"] == request.GET.get("present", ""):
         return HttpResponse(status=204)
     context = {
         "canvas_pk": pk,
         "revision": current,
-        "people": [name for _pk, name in people],
-        "people_key": people_key,
+        **people,
         "editing": request.GET.get("mode") == "edit",
     }
     html = []

@@ -3,8 +3,8 @@
 ``RULES`` says, for each named URL, which methods it answers and who may use it. The walk asks
 each URL as each person, GET, POST, PUT and DELETE, and checks the answer: a person with the
 right gets the page (or a redirect, or a form error), anyone else a 404 (never a 403 that would
-confirm the object exists), a visitor without an account the log-in page, and a method the URL does not
-answer a 405. A URL added without a rule here fails ``test_every_url_has_an_access_rule``.
+confirm the object exists), a visitor without an account the log-in page, and a method the URL
+does not answer a 405. A URL added without a rule here fails ``test_every_url_has_an_access_rule``.
 
 Every request runs in a savepoint that is rolled back, so that a deletion by one person does not
 change what the next one sees.

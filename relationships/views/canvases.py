@@ -61,11 +61,9 @@ def canvas_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """The editor for whoever may edit the block; the block read-only for the other members."""
     block, canvas = access.load_block(request.user, pk, Action.READ)
     role = canvas.role
-    people = live.present(pk, request.user)
-    shared = {"role": role, "people": [name for _pk, name in people]}
+    shared = {"role": role, **live.people_here(pk, request.user)}
     if canvas.is_shared:  # members talk to each other in comments (teams.comments)
         shared |= comments_context(block, role)
-    shared["people_key"] = "-".join(str(person_pk) for person_pk, _name in people)
     if not access.may(role, Action.EDIT):
         context = {"canvas": block, "readonly": True, **shared}
         return render(request, "relationships/canvas_read.html", context)
