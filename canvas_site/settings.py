@@ -180,6 +180,32 @@ CACHES["presence"] = (
     if REDIS_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "presence"}
 )
+# PDF renders (relationships.pdf.jobs): on Celery workers with Redis as the broker when
+# REDIS_URL is set (README, "PDF export"), else in the web process that was asked. PDF_QUEUE=
+# inline keeps them in process even with Redis; PDF_QUEUE=celery without REDIS_URL is an error.
+PDF_QUEUE = os.environ.get("PDF_QUEUE", "celery" if REDIS_URL else "inline")
+if PDF_QUEUE not in {"celery", "inline"}:
+    raise ImproperlyConfigured(f"PDF_QUEUE must be celery or inline; got {PDF_QUEUE!r}")
+if PDF_QUEUE == "celery" and not REDIS_URL:
+    raise ImproperlyConfigured("PDF_QUEUE=celery needs REDIS_URL (the broker).")
+# A render is stopped past PDF_TIME_LIMIT seconds (on a worker); each account may spend
+# PDF_RENDER_BUDGET seconds of render time per window ("120/10m": 120 s every 10 minutes).
+PDF_TIME_LIMIT = env_int("PDF_TIME_LIMIT", 60)
+PDF_RENDER_BUDGET = os.environ.get("PDF_RENDER_BUDGET", "120/10m")
+CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_TASK_IGNORE_RESULT = True  # a render leaves its PDF in the cache, not a result
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+# A web request must never wait on a broker that is down: publishing fails at once (and the
+# PDF is rendered in process instead); the worker, on the other hand, retries for ever.
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 5}
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # renders are long: a busy worker leaves the next to others
+CELERY_WORKER_MAX_TASKS_PER_CHILD = 200  # WeasyPrint caches grow: a fresh process now and then
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # LOGGING above, as JSON in production
+
 # Sessions live in the database (Django's default engine): any app server can serve any request.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

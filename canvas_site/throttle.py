@@ -39,7 +39,8 @@ def parse_rate(rate: str) -> tuple[int, int]:
     return int(match[1]), int(match[2] or 1) * _UNITS[match[3]]
 
 
-def _who(request) -> str:
+def requester(request) -> str:
+    """Whom a budget counts: the logged-in user, else (logged out) the client's address."""
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return f"user:{user.pk}"
@@ -97,7 +98,7 @@ def refused(request, key: str, rate: str) -> HttpResponse | None:
     miss): call it on that path alone.
     """
     effective = getattr(settings, "THROTTLE_RATES", {}).get(key, rate)
-    wait = hit(key, _who(request), effective)
+    wait = hit(key, requester(request), effective)
     return too_many(request, wait) if wait else None
 
 

@@ -279,12 +279,7 @@ def shared_pdf(request: HttpRequest, token: str) -> HttpResponse:
         link = _share_link(token)
     except LinkGone:
         return _gone(request)
-    options = PdfOptions.from_query(request.GET)
-    if link.is_frozen:
-        block = _block_of(link)
-        export = PdfExport(f"link:{link.pk}", block.title, link.created_at, lambda: block, options)
-    else:
-        export = PdfExport.of_canvas(link.canvas, options)
+    export = PdfExport.of_link(link, PdfOptions.from_query(request.GET))
     return _private(pdf_response(request, export))
 
 

@@ -3,6 +3,9 @@
 A live canvas's PDF is kept per revision (``relationships.writes`` bumps it on every change);
 a submission never changes, so its PDF is kept per submission. Both per layout, page size and
 language. The block is read only when the PDF is not in the cache yet.
+
+Each export also knows its ``source`` (what it is the PDF of, by primary key), so that a worker
+of the job queue (``relationships.pdf.jobs``) can build the same export again in its own process.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import hashlib
 from collections.abc import Callable
 from datetime import datetime
 
+from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache as django_cache
 from django.utils import timezone
@@ -42,9 +46,10 @@ class PdfExport:
         options: PdfOptions,
         language: str | None = None,
         handed_in: datetime | None = None,
+        source: tuple[str, int] | None = None,
     ) -> None:
         self.title, self.changed, self.load, self.options = title, changed, load, options
-        self.handed_in = handed_in
+        self.handed_in, self.source = handed_in, source
         self.language = language or get_language() or settings.LANGUAGE_CODE
         self.key = f"pdf:{RENDER_VERSION}:{what}:{options.layout}:{options.size}:{self.language}"
 
@@ -58,6 +63,7 @@ class PdfExport:
             lambda: Block.load(canvas.pk),
             options,
             language,
+            source=("canvas", canvas.pk),
         )
 
     @classmethod
@@ -71,7 +77,42 @@ class PdfExport:
             options,
             language,
             handed_in=submission.submitted_at,
+            source=("submission", submission.pk),
         )
+
+    @classmethod
+    def of_link(cls, link, options: PdfOptions, language: str | None = None) -> PdfExport:
+        """The PDF behind a read-only link: its frozen copy, or the live canvas it follows."""
+        if not link.is_frozen:
+            return cls.of_canvas(link.canvas, options, language)
+        block = Block.from_document(link.document)
+        return cls(
+            f"link:{link.pk}",
+            block.title,
+            link.created_at,
+            lambda: block,
+            options,
+            language,
+            source=("link", link.pk),
+        )
+
+    @classmethod
+    def from_source(cls, source: tuple[str, int], options: PdfOptions, language: str):
+        """The export ``source`` names, read again from the database (by a queue's worker).
+
+        Raises ``ObjectDoesNotExist`` if what it names is gone by now.
+        """
+        kind, pk = source
+        if kind == "canvas":
+            canvas = apps.get_model("relationships", "Canvas").objects.get(pk=pk)
+            return cls.of_canvas(canvas, options, language)
+        if kind == "submission":
+            submission = apps.get_model("classrooms", "Submission").objects.get(pk=pk)
+            return cls.of_submission(submission, options, language)
+        if kind == "link":
+            link = apps.get_model("teams", "ShareLink").objects.select_related("canvas").get(pk=pk)
+            return cls.of_link(link, options, language)
+        raise LookupError(f"no PDF source of kind {kind!r}")
 
     @property
     def etag(self) -> str:

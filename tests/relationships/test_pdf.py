@@ -11,7 +11,7 @@ from pypdf import PdfReader
 
 from relationships.block import Block
 from relationships.pdf import cache as pdf_cache
-from relationships.pdf import fetcher
+from relationships.pdf import fetcher, jobs
 from relationships.pdf import render as pdf_render
 from relationships.sample import create_sample_canvas
 from relationships.writes import change_block
@@ -431,12 +431,16 @@ def test_if_none_match_gives_304(owner_client, sample, renders):
 
 
 @pytest.mark.usefixtures("still_throttle_clock")
-def test_renders_are_rationed_but_cached_copies_are_not(owner_client, sample, renders, settings):
-    settings.THROTTLE_RATES = {"pdf": "2/m"}
-    for _ in range(5):  # the same version again and again: served from the cache
+def test_render_time_is_rationed_but_cached_copies_are_not(
+    owner_client, sample, renders, settings, monkeypatch
+):
+    settings.PDF_RENDER_BUDGET = "1/m"  # one second of rendering a minute
+    pace = iter(range(0, 100, 3))  # each render takes 0.6 s (two readings of the stopwatch)
+    monkeypatch.setattr(jobs, "stopwatch", lambda: next(pace) / 5)
+    for _ in range(5):  # the same version again and again: served from the cache, for free
         assert export(owner_client, sample).status_code == 200
-    assert export(owner_client, sample, layout="report").status_code == 200
-    refused = export(owner_client, sample, size="wide")  # a third new render in a minute
+    assert export(owner_client, sample, layout="report").status_code == 200  # 1.2 s spent
+    refused = export(owner_client, sample, size="wide")
     assert refused.status_code == 429
     assert "Please wait" in refused.text
     assert int(refused["Retry-After"]) >= 1
