@@ -44,7 +44,8 @@ messages: install
 # The production stack on this machine: gunicorn + WhiteNoise, DEBUG off, settings from the
 # environment (README, "Running in production"); an unsafe setting stops it, naming the variable,
 # and so does any warning of check --deploy. MIGRATE=0 starts a server without touching the
-# database's tables (every app server but the one that migrates a release).
+# database's tables (every app server but the one that migrates a release). With REDIS_URL set,
+# a Celery worker renders the PDFs beside gunicorn (PDF_WORKERS=0: workers run elsewhere).
 MIGRATE ?= 1
 serve: install
 	DEBUG=0 $(BIN)/python manage.py check --deploy --fail-level WARNING
@@ -53,7 +54,7 @@ ifeq ($(filter 0 no false,$(MIGRATE)),)
 	DEBUG=0 $(BIN)/python manage.py createcachetable
 endif
 	DEBUG=0 $(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	DEBUG=0 BIND=$(HOST):$(PORT) $(BIN)/gunicorn --config canvas_site/gunicorn.conf.py
+	DEBUG=0 BIND=$(HOST):$(PORT) $(BIN)/python -m canvas_site.serve
 
 # Load test on loopback against a throwaway PostgreSQL database (README, "Performance").
 load: install

@@ -1,0 +1,64 @@
+"""The PDF notice in a browser: the export opens a tab that says the PDF is being prepared,
+asks again every second, and opens the PDF once a worker has rendered it."""
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from playwright.sync_api import expect
+
+from relationships.sample import create_sample_canvas
+from relationships.tasks import render_pdf
+from tests.factories import make_user
+from tests.relationships.test_pdf_jobs import Queue
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("locmem_cache"),
+]
+
+
+@pytest.fixture
+def queue(settings, monkeypatch):
+    settings.PDF_QUEUE = "celery"
+    sent = Queue()
+    monkeypatch.setattr(render_pdf, "apply_async", sent.apply_async)
+    return sent
+
+
+def log_in(page, user, language="en"):
+    client = Client()
+    client.force_login(user)
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": page.base_url,
+            },
+            {"name": "django_language", "value": language, "url": page.base_url},
+        ]
+    )
+
+
+def test_the_export_says_it_is_preparing_and_then_opens_the_pdf(page, queue, screenshot_dir):
+    owner = make_user("ines")
+    canvas = create_sample_canvas(owner)
+    log_in(page, owner)
+    page.goto(f"{page.base_url}/canvases/{canvas.pk}/")
+    export = page.locator("#canvas-export form.pdf-export")
+    export.get_by_label("Full report").check()
+    with page.context.expect_page() as opened:
+        export.get_by_role("button", name="Download PDF").click()
+    tab = opened.value
+    tab.on(
+        "console", lambda msg: page.console_errors.append(msg.text) if msg.type == "error" else None
+    )
+    expect(tab.get_by_role("heading", name="Preparing your PDF")).to_be_visible()
+    expect(tab.locator("#pdf-progress")).to_contain_text("in line")
+    tab.wait_for_timeout(1500)  # a poll or two: still waiting, still one render queued
+    assert len(queue.sent) == 1
+    tab.screenshot(path=str(screenshot_dir / "pdf-preparing.png"))
+    with tab.expect_response(lambda r: r.headers.get("content-type") == "application/pdf"):
+        queue.work()
+    assert tab.url.endswith("/export.pdf?layout=report&size=a4")
