@@ -42,6 +42,7 @@ logger = logging.getLogger(__name__)
 QUEUE_WAIT = 120  # seconds a job may wait for a worker before a new request starts it again
 FAILURE_KEPT = 30  # seconds a failed job answers for its PDF before it may be tried again
 stopwatch = time.monotonic  # what a render's time is measured with (the tests give it a pace)
+now = time.time  # when a job started: a dead worker's job is over past the time limit
 
 
 class State(StrEnum):
@@ -83,9 +84,12 @@ def prepare(export: PdfExport, who: str) -> Progress:
     if wait := budget_wait(who):
         return Progress(State.BUDGET, wait=wait)
     running = _running(who)
-    if not cache.add(running, export.key, timeout=_held()) and cache.get(running) != export.key:
-        return Progress(State.BEHIND)
-    record = {"state": State.WAITING.value, "since": time.time()}
+    if not cache.add(running, export.key, timeout=_held()):
+        other = cache.get(running)
+        if other != export.key and _going(other):
+            return Progress(State.BEHIND)
+        cache.set(running, export.key, timeout=_held())  # the other one ended without a word
+    record = {"state": State.WAITING.value, "since": now()}
     if not cache.add(_job(export.key), record, timeout=_held()):
         _release(who, export.key)  # somebody else's request of the same PDF got there first
         return Progress(State.WAITING)
@@ -101,7 +105,7 @@ def run(export: PdfExport, who: str, key: str) -> bytes:
     Whatever happens, the job ends, the account may start its next render, and the time spent
     is charged to its budget.
     """
-    cache.set(_job(key), {"state": State.RENDERING.value, "since": time.time()}, timeout=_held())
+    started(key)
     start = stopwatch()
     try:
         with translation.override(export.language):
@@ -112,9 +116,14 @@ def run(export: PdfExport, who: str, key: str) -> bytes:
         _release(who, key)
 
 
+def started(key: str) -> None:
+    """Mark the job of ``key`` as being rendered now."""
+    cache.set(_job(key), {"state": State.RENDERING.value, "since": now()}, timeout=_held())
+
+
 def failed(key: str, state: State) -> None:
     """Mark the job of ``key`` as ended without a PDF, for those still waiting for it."""
-    cache.set(_job(key), {"state": state.value, "since": time.time()}, timeout=FAILURE_KEPT)
+    cache.set(_job(key), {"state": state.value, "since": now()}, timeout=FAILURE_KEPT)
 
 
 def budget_wait(who: str) -> int:
@@ -140,9 +149,15 @@ def charge(who: str, seconds: float) -> None:
 
 def _progress(job: dict) -> Progress:
     state = State(job["state"])
-    if state is State.RENDERING and time.time() - job["since"] > settings.PDF_TIME_LIMIT + 15:
-        return Progress(State.TOO_LONG)  # its worker was stopped short of saying so itself
+    if state is State.RENDERING and now() - job["since"] > settings.PDF_TIME_LIMIT + 15:
+        return Progress(State.TOO_LONG)  # its worker was killed before it could say so itself
     return Progress(state)
+
+
+def _going(key: str | None) -> bool:
+    """Whether the job of ``key`` is still waiting or rendering."""
+    job = cache.get(_job(key)) if key else None
+    return job is not None and not _progress(job).state.is_over
 
 
 def _send(export: PdfExport, who: str) -> bool:

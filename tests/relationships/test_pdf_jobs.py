@@ -214,3 +214,18 @@ def test_each_source_rebuilds_the_same_export(sample):
 
 
 OPTIONS = pdf_cache.PdfOptions(layout="report", size="wide")
+
+
+def test_a_worker_killed_mid_render_frees_the_account(owner_client, sample, queue, monkeypatch):
+    clock = [1_000_000.0]
+    monkeypatch.setattr(jobs, "now", lambda: clock[0])
+    owner_client.get(url(sample, layout="report"))
+    _source, _layout, _size, _language, key, _who = queue.sent.pop()
+    jobs.started(key)  # a worker took it, and was killed at its hard time limit
+    assert "being laid out" in owner_client.get(url(sample, layout="report"), headers=HTMX).text
+    assert "Another PDF of yours" in owner_client.get(url(sample, size="wide")).text
+    clock[0] += 60 + 16  # past the time limit and the grace the worker had to say so
+    notice = owner_client.get(url(sample, layout="report"), headers=HTMX)
+    assert "took longer than 60 seconds" in notice.text
+    assert owner_client.get(url(sample, size="wide")).status_code == 202
+    assert queue.sent[0][2] == "wide"  # the account's next PDF went on the queue
