@@ -198,7 +198,7 @@ def test_the_notice_is_in_spanish_for_a_spanish_reader(client, user, sample, que
     page = client.get(url(sample), headers={"Accept-Language": "es"})
     assert page.status_code == 202
     assert 'lang="es"' in page.text
-    assert "Preparing your PDF" not in page.text
+    assert "Preparando tu PDF" in page.text
     assert queue.sent[0][3] == "es"  # and the worker renders it in Spanish
 
 
