@@ -5,8 +5,9 @@ The worker starts when ``REDIS_URL`` is set (``PDF_QUEUE`` celery, the default t
 canvas_site worker``. ``PDF_WORKER_CONCURRENCY`` (default 1) renders at once per worker: a render
 takes one core, so on two cores one leaves the other to the pages.
 
-Runs both in the foreground, passes SIGTERM and SIGINT on, and when either stops, stops the other
-and exits with the status of the first one: a supervisor (systemd, a container) sees one process.
+Runs both in the foreground and passes SIGTERM and SIGINT on. A worker that stops is started
+again; when gunicorn stops, the worker is stopped too and the process exits with gunicorn's
+status, so a supervisor (systemd, a container) sees one process: the web server.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pathlib import Path
 
 BIN = Path(sys.executable).parent
 GRACE = 30  # seconds each process has to finish its requests, or its render, when stopped
+RESTART_PAUSE = 2  # seconds before a worker that stopped is started again
 
 
 def commands(env: Mapping[str, str]) -> list[list[str]]:
@@ -45,26 +47,32 @@ def commands(env: Mapping[str, str]) -> list[list[str]]:
 
 
 def main() -> int:
-    processes = [subprocess.Popen(command) for command in commands(os.environ)]
+    web, *others = commands(os.environ)
+    server = subprocess.Popen(web)
+    workers = [(command, subprocess.Popen(command)) for command in others]
 
     def stop(signum=None, frame=None) -> None:
-        for process in processes:
+        for process in [server, *(process for _command, process in workers)]:
             if process.poll() is None:
                 process.send_signal(signal.SIGTERM)
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    while all(process.poll() is None for process in processes):
+    while server.poll() is None:
         time.sleep(0.5)
-    first = next(process for process in processes if process.poll() is not None)
+        for index, (command, process) in enumerate(workers):
+            if process.poll() is not None and server.poll() is None:  # a worker died: again
+                print(f"serve: the PDF worker stopped ({process.returncode}); starting it again")
+                time.sleep(RESTART_PAUSE)
+                workers[index] = (command, subprocess.Popen(command))
     stop()
     deadline = time.monotonic() + GRACE
-    for process in processes:
+    for _command, process in workers:
         try:
             process.wait(max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
             process.kill()
-    return first.returncode
+    return server.returncode
 
 
 if __name__ == "__main__":

@@ -201,6 +201,7 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BROKER_CONNECTION_TIMEOUT = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None  # a worker waits for Redis to come back, however long
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 5}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # renders are long: a busy worker leaves the next to others
 CELERY_WORKER_MAX_TASKS_PER_CHILD = 200  # WeasyPrint caches grow: a fresh process now and then

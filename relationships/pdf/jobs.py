@@ -95,7 +95,12 @@ def prepare(export: PdfExport, who: str) -> Progress:
         return Progress(State.WAITING)
     if settings.PDF_QUEUE == "celery" and _send(export, who):
         return Progress(State.WAITING)
-    return Progress(State.READY, run(export, who, export.key))
+    try:
+        return Progress(State.READY, run(export, who, export.key))
+    except Exception:  # a bug of ours or of WeasyPrint: the reader gets a notice, not a 500
+        logger.exception("PDF render failed: %s", export.key)
+        failed(export.key, State.FAILED)
+        return Progress(State.FAILED)
 
 
 def run(export: PdfExport, who: str, key: str) -> bytes:

@@ -56,7 +56,8 @@ def pdf_response(request: HtmxHttpRequest, export: PdfExport) -> HttpResponse:
     if request.htmx:
         notice = render(request, "relationships/pdf_preparing.html#notice", context)
     else:
-        notice = render(request, "relationships/pdf_preparing.html", context, status=202)
+        status = 200 if progress.state.is_over else 202  # 202: come back for the PDF
+        notice = render(request, "relationships/pdf_preparing.html", context, status=status)
     patch_cache_control(notice, private=True, no_store=True)
     return notice
 

@@ -229,3 +229,17 @@ def test_a_worker_killed_mid_render_frees_the_account(owner_client, sample, queu
     assert "took longer than 60 seconds" in notice.text
     assert owner_client.get(url(sample, size="wide")).status_code == 202
     assert queue.sent[0][2] == "wide"  # the account's next PDF went on the queue
+
+
+def test_a_broken_render_in_process_is_a_notice_not_a_server_error(
+    owner_client, sample, monkeypatch, caplog
+):
+    def broken(self):
+        raise RuntimeError("WeasyPrint fell over")
+
+    monkeypatch.setattr(pdf_cache.PdfExport, "render", broken)
+    response = owner_client.get(url(sample))
+    assert response.status_code == 200  # an answer: nothing to come back for
+    assert "Something went wrong while preparing this PDF" in response.text
+    assert "Try again" in response.text
+    assert "PDF render failed" in caplog.text
