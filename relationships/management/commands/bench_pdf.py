@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.test import RequestFactory
 from django.utils import translation
+from django_htmx.middleware import HtmxDetails
 
 from relationships.block import Block
 from relationships.models import Canvas, CostItem, Relationship, Segment
@@ -77,6 +78,7 @@ class Command(BaseCommand):
         def export():
             request = factory.get(f"/canvases/{canvas.pk}/export.pdf?layout={layout}")
             request.user = owner
+            request.htmx = HtmxDetails(request)  # what django-htmx's middleware adds
             response = canvas_pdf(request, canvas.pk)
             assert response.status_code == 200
             return response
