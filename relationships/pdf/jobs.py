@@ -41,6 +41,7 @@ from relationships.pdf.cache import PdfExport
 logger = logging.getLogger(__name__)
 QUEUE_WAIT = 120  # seconds a job may wait for a worker before a new request starts it again
 FAILURE_KEPT = 30  # seconds a failed job answers for its PDF before it may be tried again
+SLOW = 20  # seconds in the queue after which the notice says the wait is longer than usual
 stopwatch = time.monotonic  # what a render's time is measured with (the tests give it a pace)
 now = time.time  # when a job started: a dead worker's job is over past the time limit
 
@@ -62,11 +63,13 @@ class State(StrEnum):
 
 @dataclass(frozen=True)
 class Progress:
-    """Where a PDF stands: its bytes once ``READY``; ``wait`` seconds for a spent budget."""
+    """Where a PDF stands: its bytes once ``READY``; ``wait`` seconds for a spent budget;
+    ``slow`` when it has waited for a worker longer than ``SLOW`` seconds."""
 
     state: State
     pdf: bytes | None = None
     wait: int = 0
+    slow: bool = False  # waiting for a worker longer than usual
 
 
 def prepare(export: PdfExport, who: str) -> Progress:
@@ -156,7 +159,7 @@ def _progress(job: dict) -> Progress:
     state = State(job["state"])
     if state is State.RENDERING and now() - job["since"] > settings.PDF_TIME_LIMIT + 15:
         return Progress(State.TOO_LONG)  # its worker was killed before it could say so itself
-    return Progress(state)
+    return Progress(state, slow=state is State.WAITING and now() - job["since"] > SLOW)
 
 
 def _going(key: str | None) -> bool:

@@ -243,3 +243,14 @@ def test_a_broken_render_in_process_is_a_notice_not_a_server_error(
     assert "Something went wrong while preparing this PDF" in response.text
     assert "Try again" in response.text
     assert "PDF render failed" in caplog.text
+
+
+def test_a_long_wait_for_a_worker_says_so(owner_client, sample, queue, monkeypatch):
+    clock = [1_000_000.0]
+    monkeypatch.setattr(jobs, "now", lambda: clock[0])
+    owner_client.get(url(sample))
+    clock[0] += 25  # no worker has taken it yet
+    notice = owner_client.get(url(sample), headers=HTMX)
+    assert "still in line" in notice.text
+    assert 'hx-trigger="every 1s"' in notice.text  # and it goes on asking
+    assert len(queue.sent) == 1
