@@ -60,6 +60,12 @@ endif
 load: install
 	$(BIN)/python -m loadtest.run
 
+# Two app servers and a PDF worker on one PostgreSQL and one Redis of its own, on loopback:
+# pages with wrk, then PDFs asked at once (README, "Performance"). A few minutes; never in CI.
+.PHONY: scaleout
+scaleout: install
+	$(BIN)/python -m loadtest.scaleout
+
 # PDF export timings, both layouts: sample and large canvas, WeasyPrint alone, cached; the
 # assignment dashboard of a 200-student class (nothing is kept).
 .PHONY: bench
