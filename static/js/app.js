@@ -61,7 +61,11 @@
   });
 
   // A failed request always says so, and the form with the user's text stays on the page.
-  document.addEventListener("htmx:beforeRequest", function () {
+  // A poll in the background (the live view, the PDF notice) leaves the message of a failed
+  // save in place: only what the user does next clears it.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail.elt;
+    if (elt.matches && elt.matches("[hx-trigger^='every']")) return;
     var box = document.getElementById("flash");
     if (box) box.replaceChildren();
   });

@@ -98,3 +98,27 @@ def test_an_invitation_link_is_accepted_in_the_browser(browser, live_server):
         context.close()
     assert CanvasMember.objects.get(canvas=canvas, user=ana).role == "commenter"
     assert errors == []
+
+
+def test_a_failed_save_still_says_so_after_the_live_view_has_polled(browser, live_server):
+    olga, eva = make_user("olga", PASSWORD), make_user("eva", PASSWORD)
+    canvas = make_canvas(owner=olga, title="Academia Sol")
+    CanvasMember.objects.create(canvas=canvas, user=eva, role="editor")
+    segment = make_segment(canvas, name="Adultos")
+    card = make_relationship(segment, type="personal")
+    context, page, errors = open_as(browser, live_server, "eva", f"/canvases/{canvas.pk}/")
+    try:
+        page.locator(f"#relationship-{card.pk}").get_by_role("link", name="Edit").click()
+        form = page.locator(f"form#relationship-{card.pk}")
+        form.get_by_label("How we interact").fill("Clases de prueba")
+        page.route("**/relationships/**", lambda route: route.abort())
+        form.get_by_role("button", name="Save relationship").click()
+        flash = page.locator("#flash")
+        expect(flash).to_contain_text("could not be reached")
+        with page.expect_response(lambda r: "/live/" in r.url, timeout=8_000):
+            pass  # the live view asks the server again (every 5 s)
+        expect(flash).to_contain_text("could not be reached")
+        expect(form.get_by_label("How we interact")).to_have_value("Clases de prueba")
+        assert all("ERR_FAILED" in e or "htmx:" in e for e in errors)
+    finally:
+        context.close()
