@@ -32,6 +32,14 @@
     var form = event.target.closest && event.target.closest("form[data-dirty-guard]");
     if (form) dirty.add(form);
   });
+  // A form that undoes something (removing a member, leaving a canvas) asks first.
+  document.addEventListener("submit", function (event) {
+    var question = event.target.dataset && event.target.dataset.confirm;
+    if (question && !window.confirm(question)) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
   document.addEventListener("submit", function (event) { sending.add(event.target); });
   document.addEventListener("htmx:afterRequest", function (event) {
     var form = event.detail.elt;

@@ -122,3 +122,26 @@ def test_a_failed_save_still_says_so_after_the_live_view_has_polled(browser, liv
         assert all("ERR_FAILED" in e or "htmx:" in e for e in errors)
     finally:
         context.close()
+
+
+def test_removing_a_member_asks_first(browser, live_server):
+    olga, eva = make_user("olga", PASSWORD), make_user("eva", PASSWORD)
+    canvas = make_canvas(owner=olga, title="Academia Sol")
+    CanvasMember.objects.create(canvas=canvas, user=eva, role="editor")
+    context, page, errors = open_as(browser, live_server, "olga", f"/canvases/{canvas.pk}/members/")
+    try:
+        questions = []
+        page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.dismiss()))
+        page.get_by_role("button", name="Remove eva").click()
+        expect(page.get_by_role("button", name="Remove eva")).to_be_visible()
+        assert questions == [
+            "Remove eva from this canvas? They will no longer see it, unless you invite them again."
+        ]
+        assert CanvasMember.objects.filter(canvas=canvas, user=eva).exists()
+        page.once("dialog", lambda dialog: dialog.accept())
+        page.get_by_role("button", name="Remove eva").click()
+        expect(page.get_by_role("button", name="Remove eva")).to_have_count(0)
+        assert not CanvasMember.objects.filter(canvas=canvas, user=eva).exists()
+        assert errors == []
+    finally:
+        context.close()
