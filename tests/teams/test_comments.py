@@ -93,3 +93,20 @@ def test_comments_stay_among_members(team):
     solo = make_canvas(owner=people["olga"], title="Solo")
     page = client_for(people["olga"]).get(reverse("canvas_detail", args=[solo.pk])).text
     assert "Comments from the team" not in page  # nobody to talk to
+
+
+def test_a_long_comment_folds_to_its_first_lines_and_a_short_one_does_not(team):
+    canvas, _relationship, people = team
+    long_text = "El coste del tutor " + "sube cada trimestre y hay que revisarlo. " * 40 + "FIN"
+    CanvasComment.objects.create(canvas=canvas, author=people["carlos"], body=long_text)
+    CanvasComment.objects.create(canvas=canvas, author=people["carlos"], body="Breve y claro.")
+    page = client_for(people["olga"]).get(reverse("canvas_detail", args=[canvas.pk])).text
+    folded = page[page.index('<details class="comment-long">') :]
+    folded = folded[: folded.index("</details>")]
+    summary = folded[: folded.index("</summary>")]
+    assert "El coste del tutor" in summary
+    assert "FIN" not in summary  # only its first lines, until it is opened
+    assert "Show the whole comment" in summary
+    assert "FIN" in folded  # the whole of it, once opened
+    assert page.count('<details class="comment-long">') == 1
+    assert '<p class="prose">Breve y claro.</p>' in page
