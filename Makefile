@@ -56,9 +56,18 @@ endif
 	DEBUG=0 $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	DEBUG=0 BIND=$(HOST):$(PORT) $(BIN)/python -m canvas_site.serve
 
-# Load test on loopback against a throwaway PostgreSQL database (README, "Performance").
+# Load test on loopback against a throwaway PostgreSQL database (README, "Performance"):
+# 300 people thinking, then wrk (Debian's: apt-get install -y wrk) at saturation, 3 rounds.
+# About five minutes, bounded (--time-limit); never in CI. ARGS="--users 100" to change it.
 load: install
-	$(BIN)/python -m loadtest.run
+	$(BIN)/python -m loadtest.run $(ARGS)
+
+# Fault test on loopback with a PostgreSQL (initdb) and a Redis of its own: a steady load while
+# Redis, then PostgreSQL, stop and come back; what users saw, and that no save was lost. About
+# two minutes, bounded; never in CI. Everything it starts is stopped, its files removed.
+.PHONY: faults
+faults: install
+	$(BIN)/python -m loadtest.faults $(ARGS)
 
 # Two app servers and a PDF worker on one PostgreSQL and one Redis of its own, on loopback:
 # pages with wrk, then PDFs asked at once (README, "Performance"). A few minutes; never in CI.

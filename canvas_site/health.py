@@ -16,6 +16,7 @@ import sys
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -70,6 +71,10 @@ def server_error(request: HttpRequest) -> HttpResponse:
     """The 500 handler: a database that does not answer is a 503 "back soon" page."""
     error = sys.exc_info()[1]
     if isinstance(error, OperationalError | InterfaceError):
+        # The middleware on the way out must not ask the database for the session's user
+        # again: against a database that takes connections and never answers, that would be
+        # a second wait of DB_CONNECT_TIMEOUT before the user sees this page.
+        request.user = AnonymousUser()
         html = loader.get_template("503.html").render({"retry_after": RETRY_SECONDS})
         response = HttpResponse(html, status=503)
         response["Retry-After"] = str(RETRY_SECONDS)

@@ -143,6 +143,14 @@ try:
     }
 except ValueError as error:  # an unknown scheme or a malformed URL
     raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {error}") from None
+# A PostgreSQL that takes the connection but never answers (overloaded, a stuck proxy, a host
+# gone from the network) must not hold a request: libpq would wait for ever, past gunicorn's
+# timeout. After DB_CONNECT_TIMEOUT seconds the request fails, a "back soon" 503
+# (canvas_site.health). A connect_timeout in DATABASE_URL's query string wins.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env_int("DB_CONNECT_TIMEOUT", 3)
+    )
 
 # The cache holds rate-limit counters (and the PDF cache), so every app server must share it:
 # Redis when REDIS_URL is set, otherwise a table in the database (``createcachetable``).
