@@ -63,7 +63,9 @@ def code_state() -> str:
         )
         return done.stdout.rstrip() if done.returncode == 0 else ""
 
-    head = git("rev-parse", "--short", "HEAD") or "no git"
+    head = git("rev-parse", "--short", "HEAD")
+    if not head:
+        return f"code in {ROOT}, not a git checkout"
     changed = [
         line[3:] for line in git("status", "--porcelain", "--untracked-files=no").splitlines()
     ]
