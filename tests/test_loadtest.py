@@ -180,6 +180,11 @@ def test_server_timings_from_the_json_request_log():
     }
 
 
+def test_what_the_people_of_the_realistic_part_ask_for():
+    assert run.offered_rate(300, poll=False) == pytest.approx(200)
+    assert run.offered_rate(300, poll=True) == pytest.approx(260)
+
+
 def _run(kind, rps, written=0, in_db=None):
     result = wrk.WrkResult(rps=rps, p50_ms=10, p95_ms=20, statuses={200: 100}, written=written)
     return run.Run(kind, result, written_in_db=in_db)
