@@ -56,6 +56,7 @@ import psycopg
 
 from loadtest.client import Browser, current_version, save_body, saved
 from loadtest.stack import (
+    BIN,
     LOOPBACK,
     ROOT,
     Gunicorn,
@@ -483,39 +484,29 @@ def silent_port(port: int):
         yield
 
 
-def _committed(*paths: str) -> bool:
-    done = subprocess.run(
-        ["git", "ls-files", "--error-unmatch", *paths], cwd=ROOT, capture_output=True, check=False
-    )
-    return done.returncode == 0 and all((ROOT / p).exists() for p in paths)
-
-
 def extra_processes(env: dict, tmp: Path) -> list[tuple[str, subprocess.Popen]]:
     """The hook for the other processes of the stack, started with the server's environment
-    and stopped with it: the Celery worker that renders PDFs, once canvas_site/celery.py and
-    relationships/pdf/jobs.py are in the repository (committed)."""
+    and stopped with it: the Celery worker that renders PDFs, when the project has one
+    (canvas_site/celery.py, relationships/pdf/jobs.py) and the settings queue PDFs (REDIS_URL
+    set, PDF_QUEUE not inline). Add any other process of the stack here."""
     started = []
-    celery = ROOT / ".venv" / "bin" / "celery"
-    if _committed("canvas_site/celery.py", "relationships/pdf/jobs.py") and celery.exists():
-        log = (tmp / "celery.log").open("ab")
-        process = subprocess.Popen(
-            [
-                str(celery),
-                "-A",
-                "canvas_site",
-                "worker",
-                "--concurrency",
-                "1",
-                "--loglevel",
-                "WARNING",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=log,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
+    queued = env.get("REDIS_URL") and env.get("PDF_QUEUE", "celery") != "inline"
+    has_worker = all(
+        (ROOT / p).exists() for p in ("canvas_site/celery.py", "relationships/pdf/jobs.py")
+    )
+    if queued and has_worker and (BIN / "celery").exists():
+        command = [str(BIN / "celery"), "-A", "canvas_site", "worker"]
+        command += ["--concurrency", "1", "--loglevel", "WARNING"]
+        with (tmp / "celery.log").open("ab") as log:
+            process = subprocess.Popen(
+                command,
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=log,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
         started.append(("celery worker", process))
     return started
 
@@ -755,8 +746,8 @@ def _main(args) -> int:
         )
         if not extras:
             print(
-                "   (no PDF worker: canvas_site/celery.py and relationships/pdf/jobs.py are "
-                "not committed; extra_processes() starts one once they are)"
+                "   (no PDF worker: the project has no canvas_site/celery.py and "
+                "relationships/pdf/jobs.py, or PDFs are not queued; see extra_processes())"
             )
         warmed = warm_up(port, seeded["users"], seeded["sample"][0])
         print(f"== warm-up (not counted): pages, saves, health; the PDF: {warmed}")
