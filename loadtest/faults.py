@@ -522,6 +522,7 @@ class Phase:
     service: str = ""  # the service down in this phase, or back since its start
     down: bool = False
     bound: float = 0.0  # seconds a request may take here, if not DEFAULT_BOUND (not PDFs)
+    server_bound: float = 0.0  # if set: seconds any request may spend in Django here
 
 
 def phase_of(phases: list[Phase], record: Record) -> Phase | None:
@@ -808,15 +809,17 @@ def _main(args) -> int:
             Phase("Redis down", redis_stop, redis_restart, "Redis", down=True),
             Phase("Redis back", redis_restart, pg_stop, "Redis"),
             Phase("PostgreSQL down", pg_stop, silent_start, "PostgreSQL", down=True),
-            # Each request waits DB_CONNECT_TIMEOUT once, and may first wait for a thread of
-            # its gunicorn worker that is itself waiting: twice the timeout, and a second.
+            # In Django each request waits DB_CONNECT_TIMEOUT once. Before that it may wait
+            # for a thread of its gunicorn worker (2 threads; keep-alive connections stay
+            # with one worker) that is itself waiting: up to two more timeouts here.
             Phase(
                 "PostgreSQL not answering",
                 silent_start,
                 pg_restart,
                 "PostgreSQL",
                 down=True,
-                bound=2 * DB_CONNECT_TIMEOUT + 1,
+                bound=3 * DB_CONNECT_TIMEOUT + 1,
+                server_bound=DB_CONNECT_TIMEOUT + 1,
             ),
             Phase("PostgreSQL back", pg_restart, end, "PostgreSQL"),
         ]
@@ -949,6 +952,11 @@ def report(
             print(
                 f"  {kind:<15} {longest:7.2f} s {inside:7.2f} s   {outcomes_line(of_kind)}{waited}"
             )
+            if phase.server_bound and inside > phase.server_bound:
+                problems.append(
+                    f"{phase.name}: a {kind} spent {inside:.1f} s in Django, more than one "
+                    f"wait of DB_CONNECT_TIMEOUT ({DB_CONNECT_TIMEOUT:.0f} s)"
+                )
         problems += check_phase(phase, mine)
     print("== time to recover once the service answered again")
     for service, (since, until) in ups.items():
@@ -961,7 +969,11 @@ def report(
         print(f"  {service}: " + ", ".join(parts))
     hung = [(r, phase) for r, phase in placed if r.longest > bound_of(r.kind, phase)]
     bounds = ", ".join(f"{k} {bound_of(k):.0f} s" for k in KINDS)
-    special = "".join(f"; {p.name}: {p.bound:.0f} s but PDFs" for p in phases if p.bound)
+    special = "".join(
+        f"; {p.name}: {p.bound:.0f} s but PDFs, and {p.server_bound:.0f} s in Django"
+        for p in phases
+        if p.bound
+    )
     print(
         f"== longest request {max((r.longest for r in records), default=0):.2f} s; "
         f"{len(hung)} over their bound ({bounds}{special})"
