@@ -19,7 +19,9 @@
    version it last saw, so every save is really written). RUNS rounds of the three, one after
    the other (interleaved, so that other work on the machine weighs on all three alike), and
    the medians. Targets: the page at >= 40 % of the ceiling, the save at >= 30 %.
-4. Stops gunicorn and drops the database, whatever happened (Ctrl-C, SIGTERM, the time limit).
+4. Stops gunicorn, drops the database and removes its temporary directory (--keep-logs DIR
+   copies the request log and wrk's output first), whatever happened (Ctrl-C, SIGTERM, the
+   time limit).
 
 Traffic goes to 127.0.0.1 only; every loop is bounded in time; exit status 1 when a target
 is missed or a request failed.
@@ -28,6 +30,7 @@ is missed or a request failed.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import multiprocessing
@@ -513,6 +516,7 @@ def main() -> int:
     parser.add_argument("--warmup-server", type=float, default=5, help="seconds, not counted")
     parser.add_argument("--skip-realistic", action="store_true")
     parser.add_argument("--skip-saturation", action="store_true")
+    parser.add_argument("--keep-logs", type=Path, help="copy gunicorn's and wrk's logs here")
     parser.add_argument("--time-limit", type=float, default=420, help="seconds, then stop all")
     parser.add_argument(
         "--admin-url",
@@ -544,7 +548,7 @@ def _main(args) -> int:
             server_version = conn.info.server_version
         print(
             f"== {time.strftime('%Y-%m-%d %H:%M')}: database {database} (PostgreSQL "
-            f"{server_version // 10000}), gunicorn on {LOOPBACK}:{port}, logs in {tmp}; "
+            f"{server_version // 10000}), gunicorn on {LOOPBACK}:{port}; "
             f"{code_state()}"
         )
         seeded = prepare(env, then=lambda: seed(env, args.users, sample=args.connections))
@@ -591,9 +595,16 @@ def _main(args) -> int:
             if created:
                 with psycopg.connect(args.admin_url, autocommit=True, connect_timeout=10) as conn:
                     conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-            shutil.rmtree(tmp / "static", ignore_errors=True)
+            kept = ""
+            if args.keep_logs:
+                args.keep_logs.mkdir(parents=True, exist_ok=True)
+                for log in (tmp / "gunicorn.log", tmp / "wrk.log"):
+                    with contextlib.suppress(OSError):
+                        shutil.copy(log, args.keep_logs / log.name)
+                kept = f", logs copied to {args.keep_logs}"
+            shutil.rmtree(tmp, ignore_errors=True)
             print(
-                f"== stopped gunicorn, dropped {database}; logs kept in {tmp} "
+                f"== stopped gunicorn, dropped {database}, removed {tmp}{kept} "
                 f"({time.monotonic() - started:.0f} s in all)"
             )
 
