@@ -361,6 +361,8 @@ class CpuSample:
     groups: dict[str, float] = field(default_factory=dict)  # CPU seconds used so far
     machine_busy: float = 0.0
     machine_all: float = 0.0
+    # Everybody else's processes: (pid, start) -> (command, CPU seconds so far).
+    others: dict[tuple[int, int], tuple[str, float]] = field(default_factory=dict)
 
 
 class CpuMeter:
@@ -427,8 +429,34 @@ class CpuMeter:
                         if key in seen or self._title_matches(stat, word):
                             seen[key] = stat.own
                 groups[name] = sum(seen.values()) / CLK_TCK
+            ours = _descendants(procs, [os.getpid(), *self.trees.values()])
+            ours |= {pid for name in self._seen for pid, _start in self._seen[name]}
+            others = {
+                (stat.pid, stat.start): (_command(stat), stat.own / CLK_TCK)
+                for stat in procs
+                if stat.pid not in ours and stat.own
+            }
             busy, total = parse_machine_stat(_read("/proc/stat") or "")
-            return CpuSample(now, groups, busy / CLK_TCK, total / CLK_TCK)
+            return CpuSample(now, groups, busy / CLK_TCK, total / CLK_TCK, others)
+
+
+def _descendants(procs: list[ProcStat], roots: list[int]) -> set[int]:
+    children: dict[int, list[int]] = {}
+    for stat in procs:
+        children.setdefault(stat.ppid, []).append(stat.pid)
+    found, todo = set(roots), list(roots)
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+def _command(stat: ProcStat) -> str:
+    words = (_read(f"/proc/{stat.pid}/cmdline") or "").split("\0")
+    words = [Path(words[0]).name, *words[1:3]] if words and words[0] else [stat.comm]
+    return " ".join(w for w in words if w)[:40]
 
 
 @dataclass
@@ -439,6 +467,7 @@ class CpuUse:
     cores: dict[str, float]
     machine: float  # cores busy on the whole machine
     capacity: int  # cores on the machine
+    others: list[tuple[str, float]] = field(default_factory=list)  # the busiest other commands
 
     def other(self, known: float) -> float:
         """Busy cores nobody measured accounts for: other work on a shared machine."""
@@ -454,11 +483,25 @@ def cpu_between(first: CpuSample, last: CpuSample, extra: dict[str, float] | Non
     machine_wall = max(last.machine_all - first.machine_all, 1e-9)
     capacity = os.cpu_count() or 1
     machine = (last.machine_busy - first.machine_busy) / machine_wall * capacity
-    return CpuUse(wall, cores, machine, capacity)
+    return CpuUse(wall, cores, machine, capacity, busiest_others(first, last, wall))
+
+
+def busiest_others(first: CpuSample, last: CpuSample, wall: float, top: int = 3):
+    """The other commands that used the most CPU in the window, in cores (a process that
+    ended in between is missing: this names the noise, it does not measure it)."""
+    by_command: dict[str, float] = {}
+    for key, (command, seconds) in last.others.items():
+        before = first.others.get(key, (command, 0.0))[1]
+        by_command[command] = by_command.get(command, 0.0) + (seconds - before) / wall
+    ranked = sorted(by_command.items(), key=lambda item: -item[1])
+    return [(command, cores) for command, cores in ranked[:top] if cores >= 0.05]
 
 
 def cpu_line(use: CpuUse) -> str:
     """``gunicorn 1.52, PostgreSQL 0.21, wrk 0.08, other 0.03 of 2 cores``."""
     parts = [f"{name} {cores:.2f}" for name, cores in use.cores.items()]
     parts.append(f"other {use.other(sum(use.cores.values())):.2f}")
-    return f"CPU in cores: {', '.join(parts)} (machine {use.machine:.2f} of {use.capacity})"
+    line = f"CPU in cores: {', '.join(parts)} (machine {use.machine:.2f} of {use.capacity})"
+    if use.others:
+        line += "; other work: " + ", ".join(f"{c} {n:.2f}" for c, n in use.others)
+    return line

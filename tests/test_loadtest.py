@@ -14,6 +14,9 @@ from loadtest.client import Reply as ClientReply
 from loadtest.faults import Phase, Record
 from loadtest.stack import (
     CpuSample,
+    ProcStat,
+    _descendants,
+    busiest_others,
     cpu_between,
     parse_machine_stat,
     parse_proc_stat,
@@ -130,6 +133,29 @@ def test_cpu_over_a_window_in_cores_and_what_others_used():
     assert use.cores == {"gunicorn": pytest.approx(1.5), "wrk": pytest.approx(0.1)}
     assert use.machine == pytest.approx(18 / 20 * use.capacity)
     assert use.other(1.6) == pytest.approx(max(0.0, use.machine - 1.6))
+
+
+def test_other_work_on_the_machine_is_named():
+    first = CpuSample(0.0, others={(1, 5): ("pytest -q", 10.0), (2, 6): ("valgrind", 1.0)})
+    last = CpuSample(
+        10.0,
+        others={
+            (1, 5): ("pytest -q", 16.0),
+            (2, 6): ("valgrind", 1.2),
+            (3, 7): ("pytest -q", 2.0),  # started in the window
+            (4, 8): ("cc1", 0.1),
+        },
+    )
+    assert busiest_others(first, last, 10.0) == [("pytest -q", pytest.approx(0.8))]
+
+
+def test_a_process_tree_is_found_from_its_roots():
+    def stat(pid, ppid):
+        return ProcStat(pid, "x", ppid, 0, 0, 0)
+
+    procs = [stat(1, 0), stat(10, 1), stat(11, 10), stat(12, 11), stat(20, 1), stat(21, 20)]
+    assert _descendants(procs, [10]) == {10, 11, 12}
+    assert _descendants(procs, [10, 21]) == {10, 11, 12, 21}
 
 
 def test_percentile_nearest_rank():
