@@ -1,25 +1,41 @@
-"""Rendered relationship cards, kept in the ``cards`` cache: the canvas page's main cost.
+"""Rendered pieces of the editor, kept in the ``cards`` cache: what a page or a save costs.
 
-A card is some forty template tags (links, choice labels, amounts formatted for the language),
-and a block has dozens of cards, while an edit changes one of them. So each card is rendered
-once and kept under a key that hashes everything it shows: the relationship's part of the
-block (its fields, costs, totals, whether it is first or last in its segment), the language,
-the template files and the translation catalogues, and the user's CSRF secret (the card holds
-forms with the user's token). A write changes the key of exactly the cards it changed; nothing
-is ever invalidated by hand, and an old entry simply ages out.
+Rendering is most of the CPU a canvas page or an htmx save takes, and from one request to the
+next almost nothing it shows has changed. So the pieces are rendered once and kept under keys
+that change whenever what they show changes; nothing is ever invalidated by hand, and an old
+entry simply ages out. A key always holds the code and template stamp (a deploy), the language
+and the time zone, and then either
+
+- a hash of everything the piece shows (``content_key``): a relationship card (its part of the
+  block), the block's totals, completeness and numbers (what they read of the block, see
+  ``figures`` and ``completeness_inputs``); or
+- the canvas's revision (``page_key``): the editor's and the reader's whole block, which every
+  write moves on (``relationships.writes``), with the role the page is drawn for.
+
+Nothing of one request is kept: each piece is rendered with a random stand-in for the CSRF
+token, swapped for the request's own (masked, a new mask each time) when served; what belongs
+to one person (who else is here, the team's comments, the header's menu) is rendered or kept
+apart and put in at a marker. So a kept piece is the same for everyone who may see it, and one
+person's piece is never served to another.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
-from dataclasses import astuple
+import secrets
+import threading
+import time
+import zlib
+from collections import OrderedDict
 from pathlib import Path
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import caches
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
@@ -27,46 +43,252 @@ from relationships.block import Block, RelationshipView
 
 PAGE = "relationships/canvas_detail.html"
 CARD_SECONDS = 24 * 60 * 60
+# A page piece keyed by the revision shows the names of who changed each card as they were
+# when it was rendered: a renamed account shows with its new name within this time (twice it,
+# at most, where a process recalls a piece it took from the cache late in its life).
+PAGE_SECONDS = 10 * 60
+# A piece longer than this is kept compressed (a whole block is some 40 kB, 8 kB compressed,
+# and a cache in each process's memory holds thousands of entries); inflating it takes less
+# than a tenth of what a page costs.
+_COMPRESS_OVER = 16_000
+
+# What a kept piece can depend on besides its data: templates, translations, code.
+_SOURCE_FOLDERS = ("accounts", "canvas_site", "classrooms", "relationships", "teams")
+_SOURCE_SUFFIXES = {".py", ".html", ".txt", ".mo"}
 
 
-def _files_stamp() -> str:
-    """Changes when the card's template or a translation catalogue changes (a deploy)."""
+def _files(folders) -> list[Path]:
     base = Path(settings.BASE_DIR)
-    files = [base / "templates" / PAGE, *sorted((base / "locale").glob("*/LC_MESSAGES/*.mo"))]
-    return ",".join(f"{f.stat().st_mtime_ns}" for f in files if f.exists())
+    found = []
+    for folder in folders:
+        found += (p for p in (base / folder).rglob("*") if p.suffix in _SOURCE_SUFFIXES)
+    return sorted(found)
 
 
-_cached_stamp = functools.cache(_files_stamp)
+@functools.cache
+def _contents_stamp(folders: tuple[str, ...]) -> str:
+    """A hash of the files' contents: the same on every app server running the same code."""
+    digest = hashlib.sha256()
+    for path in _files(folders):
+        digest.update(str(path.relative_to(settings.BASE_DIR)).encode() + b"\0")
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
-def _stamp() -> str:
-    return _files_stamp() if settings.DEBUG else _cached_stamp()
+def _times_stamp(folders: tuple[str, ...]) -> str:
+    return ",".join(str(p.stat().st_mtime_ns) for p in _files(folders))
 
 
-def card_key(request, relationship: RelationshipView) -> str:
-    get_token(request)  # makes sure the request has its CSRF secret
-    secret = request.META.get("CSRF_COOKIE", "")
-    parts = [_stamp(), get_language() or "", secret, repr(astuple(relationship))]
-    return "card:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+@functools.cache
+def _release_stamp() -> str:
+    return _contents_stamp(_SOURCE_FOLDERS) + _contents_stamp(("templates", "locale"))
 
 
-def render_cards(request, block: Block) -> dict[int, SafeString]:
-    """Every relationship card of ``block``, by relationship id, for the editor's board.
+_debug_stamp = [0.0, ""]  # when it was last looked at, and what it was
+
+
+def stamp() -> str:
+    """Changes when a template, a translation or the code changes (a deploy).
+
+    Worked out once per process; with DEBUG on, templates and catalogues are looked at again
+    every second (the development server reloads for code, not for them).
+    """
+    if not settings.DEBUG:
+        return _release_stamp()
+    if time.monotonic() - _debug_stamp[0] > 1:
+        code = _contents_stamp(_SOURCE_FOLDERS)
+        _debug_stamp[:] = [time.monotonic(), code + _times_stamp(("templates", "locale"))]
+    return _debug_stamp[1]
+
+
+def _key(kind: str, parts) -> str:
+    fields = [stamp(), get_language() or "", timezone.get_current_timezone_name(), *parts]
+    digest = hashlib.sha256("\x1f".join(map(str, fields)).encode()).hexdigest()
+    return f"{kind}:{digest}"
+
+
+def content_key(kind: str, *parts) -> str:
+    """The key of a piece that shows exactly ``parts`` (a hash of them)."""
+    return _key(kind, parts)
+
+
+def page_key(kind: str, canvas_pk: int, revision: int, updated_at, *parts) -> str:
+    """The key of a piece that shows the block at ``revision``; ``updated_at`` (stamped with
+    every revision) tells apart two databases at the same revision (a restored backup)."""
+    return _key(kind, (canvas_pk, revision, updated_at, *parts))
+
+
+class Kept(NamedTuple):
+    """A rendered piece as kept: its HTML with ``stand_in`` wherever the CSRF token goes."""
+
+    stand_in: str
+    html: str
+
+    def served(self, token: str) -> SafeString:
+        """The piece for one response, with its CSRF token."""
+        return mark_safe(self.html.replace(self.stand_in, token))  # our own template's output
+
+
+def stand_in() -> str:
+    """A random string of a CSRF token's length (64): nothing else in a page can be equal to it,
+    and escaping leaves it as it is."""
+    return secrets.token_hex(32)
+
+
+def render_kept(template: str, context: dict, request, token: str | None = None) -> Kept:
+    """Render ``template`` with a stand-in for the CSRF token (``token``, if given)."""
+    token = token or stand_in()
+    html = render_to_string(template, {**context, "csrf_token": token}, request=request)
+    return Kept(token, html)
+
+
+# The pieces served last, ready to serve, in this process: a key names what its piece shows,
+# so a piece found here is as good as the cache's, without the cache's round trip, unpickling
+# and inflating (a tenth of a page). Bounded in number, and kept no longer than in the cache.
+_RECENT_PIECES = 256
+_recent: OrderedDict[str, tuple[float, Kept]] = OrderedDict()
+_recent_lock = threading.Lock()
+
+
+def _remember(key: str, piece: Kept, seconds: int) -> None:
+    with _recent_lock:
+        _recent[key] = (time.monotonic() + seconds, piece)
+        _recent.move_to_end(key)
+        while len(_recent) > _RECENT_PIECES:
+            _recent.popitem(last=False)
+
+
+def _recalled(key: str) -> Kept | None:
+    with _recent_lock:
+        found = _recent.get(key)
+        if found is None:
+            return None
+        if found[0] < time.monotonic():
+            del _recent[key]
+            return None
+        _recent.move_to_end(key)
+        return found[1]
+
+
+def forget_recent() -> None:
+    """Empty this process's pieces (tests start without any, like the cache)."""
+    with _recent_lock:
+        _recent.clear()
+
+
+def _packed(piece: Kept) -> tuple:
+    html = piece.html
+    return (piece.stand_in, zlib.compress(html.encode(), 1) if len(html) > _COMPRESS_OVER else html)
+
+
+def _unpacked(stored) -> Kept | None:
+    if stored is None:
+        return None
+    token, html = stored
+    return Kept(token, zlib.decompress(html).decode() if isinstance(html, bytes) else html)
+
+
+def keep(key: str, piece: Kept, seconds: int = CARD_SECONDS) -> None:
+    """Keep ``piece`` under ``key``, in the cache and in this process."""
+    caches["cards"].set(key, _packed(piece), seconds)
+    _remember(key, piece, seconds)
+
+
+def get_many(keys, seconds: int = CARD_SECONDS) -> dict[str, Kept]:
+    """The pieces kept under ``keys`` (those found), this process's first: one cache round
+    trip at most."""
+    pieces = {}
+    for key in keys:
+        if (piece := _recalled(key)) is not None:
+            pieces[key] = piece
+    missing = [key for key in keys if key not in pieces]
+    for key, stored in (caches["cards"].get_many(missing) if missing else {}).items():
+        pieces[key] = piece = _unpacked(stored)
+        _remember(key, piece, seconds)
+    return pieces
+
+
+def kept(key: str, render, seconds: int = CARD_SECONDS, found: dict | None = None) -> Kept:
+    """The piece under ``key``: from ``found`` (what ``get_many`` found), this process, the
+    cache, or ``render()`` (then kept)."""
+    piece = found.get(key) if found is not None else get_many([key], seconds).get(key)
+    if piece is None:
+        piece = render()
+        keep(key, piece, seconds)
+    return piece
+
+
+# --- relationship cards -----------------------------------------------------------------------
+
+
+def card_key(relationship: RelationshipView, costs_open: bool = False) -> str:
+    # The dataclass's repr is every field of it and of its cost lines: all a card shows.
+    return content_key("card", repr(relationship), costs_open)
+
+
+def _render_card(request, relationship: RelationshipView, costs_open: bool = False) -> Kept:
+    context = {"relationship": relationship, "costs_open": costs_open}
+    return render_kept(f"{PAGE}#relationship-card", context, request)
+
+
+def render_card(request, relationship: RelationshipView, costs_open: bool = False) -> SafeString:
+    """One relationship's card for the editor, with the request's CSRF token."""
+    key = card_key(relationship, costs_open)
+    piece = kept(key, lambda: _render_card(request, relationship, costs_open))
+    return piece.served(get_token(request))
+
+
+def render_cards(
+    request, block: Block, relationships=None, token: str | None = None
+) -> dict[int, SafeString]:
+    """The relationship cards of ``block`` (those of ``relationships``, if given), by id, for
+    the editor's board, with ``token`` (else the request's CSRF token) in their forms.
 
     One cache round trip for the cards rendered before; the others are rendered and stored.
     """
-    cache = caches["cards"]
-    keys = {r.pk: card_key(request, r) for r in block.relationships}
-    found = cache.get_many(keys.values())
+    relationships = block.relationships if relationships is None else relationships
+    keys = {r.pk: card_key(r) for r in relationships}
+    found = get_many(list(keys.values()))
+    token = token or get_token(request)
     rendered, cards = {}, {}
-    for relationship in block.relationships:
+    for relationship in relationships:
         key = keys[relationship.pk]
-        html = found.get(key)
-        if html is None:
-            html = rendered[key] = render_to_string(
-                f"{PAGE}#relationship-card", {"relationship": relationship}, request=request
-            )
-        cards[relationship.pk] = mark_safe(html)  # our own template's output
+        piece = found.get(key)
+        if piece is None:
+            piece = rendered[key] = _render_card(request, relationship)
+            _remember(key, piece, CARD_SECONDS)
+        cards[relationship.pk] = piece.served(token)
     if rendered:
-        cache.set_many(rendered, CARD_SECONDS)
+        caches["cards"].set_many({k: _packed(p) for k, p in rendered.items()}, CARD_SECONDS)
     return cards
+
+
+# --- what the block's totals, completeness and numbers read of it ------------------------------
+
+# Free texts of a block and who changed what when: the numbers (totals, viability, charts) never
+# read them, and completeness only asks whether each text is filled in. tests/relationships/
+# test_page_cache.py changes each and checks that those pieces stay the same.
+TEXTS = ("title", "description", "expectation", "interaction", "business_fit", "market_effect")
+UNREAD = ("changed_by", "changed_at", "updated_at")
+
+
+def _project(value, texts):
+    if isinstance(value, dict):
+        return {
+            name: texts(item) if name in TEXTS else _project(item, texts)
+            for name, item in value.items()
+            if name not in UNREAD
+        }
+    if isinstance(value, list):
+        return [_project(item, texts) for item in value]
+    return value
+
+
+def figures(block: Block) -> str:
+    """The block as its numbers read it: its document without free texts or last changes."""
+    return repr(_project(block.document, lambda text: None))
+
+
+def completeness_inputs(block: Block) -> str:
+    """The block as its completeness reads it: ``figures``, and which texts are filled in."""
+    return repr(_project(block.document, lambda text: bool(text.strip())))

@@ -3,15 +3,31 @@ copy and delete, and the help page. Thin: find (404 if not yours), check, call, 
 
 from __future__ import annotations
 
+import hashlib
+
 from django.contrib import messages
 from django.http import HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from relationships.block import Block
-from relationships.cards import render_cards
+from relationships.cards import (
+    PAGE_SECONDS,
+    Kept,
+    content_key,
+    get_many,
+    keep,
+    kept,
+    page_key,
+    render_cards,
+    render_kept,
+    stand_in,
+)
 from relationships.document import DocumentError
 from relationships.forms import (
     CanvasCreateForm,
@@ -31,7 +47,7 @@ from relationships.views.base import (
     _get_canvas_for_user,
     _save_form,
     _saved,
-    _teacher_feedback,
+    page_state,
 )
 from teams import access, live
 from teams.access import Action
@@ -56,21 +72,118 @@ def canvas_list(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, "relationships/canvas_list.html", context)
 
 
+READ_PAGE = "relationships/canvas_read.html"
+
+
+def _feedback_digest(feedback) -> str:
+    """A hash of every loaded field of the teacher's comments shown beside the rows ("" for
+    none): the editor is kept per feedback too, and it belongs to one student."""
+    if not feedback:
+        return ""
+
+    def fields(row) -> list:
+        return sorted((k, v) for k, v in vars(row).items() if not k.startswith("_")) if row else []
+
+    rows = [fields(feedback.submission), fields(feedback.submission.assignment)]
+    for anchor, comments in sorted(feedback.by_anchor.items()):
+        rows += [[anchor], *([fields(c), fields(c.author)] for c in comments)]
+    return hashlib.sha256(repr(rows).encode()).hexdigest()
+
+
+def _markers(token: str) -> dict[str, str]:
+    """Where a kept page piece takes what is drawn per request; unique to the piece."""
+    return {name: f"<!--{name} {token}-->" for name in ("live", "comments", "content")}
+
+
+def _served(piece: Kept, token: str, **inserts: str) -> str:
+    html, markers = piece.html, _markers(piece.stand_in)
+    for name, insert in inserts.items():
+        html = html.replace(markers[name], insert)
+    return html.replace(piece.stand_in, token)
+
+
+def _frame_key(request: HtmxHttpRequest, template: str, state) -> str | None:
+    """The key of the page's frame (base.html: the header's menu with the user's name and
+    badge, the language form back to this address), or None when it is this request's alone:
+    it shows a message, or the address has a query string."""
+    if request.GET or len(messages.get_messages(request)):
+        return None
+    user = request.user
+    parts = (template, request.path, state.title, user.pk, user.get_username())
+    return content_key("frame", *parts, state.unread_feedback)
+
+
+def _drawn_block(request, state, block: Block, template: str, feedback) -> Kept:
+    """The block's part of the page, with markers for who is here and the team's comments."""
+    stands_in = stand_in()
+    markers = {name: mark_safe(marker) for name, marker in _markers(stands_in).items()}
+    context = {"canvas": block, "role": state.role, "feedback": feedback, **markers}
+    if template == PAGE:
+        cards = render_cards(request, block, token=stands_in)
+        context = _editor_context(cards=cards, **context)
+    else:
+        context["readonly"] = True
+    partial = "editor-content" if template == PAGE else "read-content"
+    return render_kept(f"{template}#{partial}", context, request, stands_in)
+
+
 @require_safe
 def canvas_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    """The editor for whoever may edit the block; the block read-only for the other members."""
-    block, canvas = access.load_block(request.user, pk, Action.READ)
-    role = canvas.role
-    shared = {"role": role, **live.people_here(pk, request.user)}
-    if canvas.is_shared:  # members talk to each other in comments (teams.comments)
-        shared |= comments_context(block, role)
-    if not access.may(role, Action.EDIT):
-        context = {"canvas": block, "readonly": True, **shared}
-        return render(request, "relationships/canvas_read.html", context)
-    cards = render_cards(request, block)
-    feedback = _teacher_feedback(request, block.pk)
-    context = _editor_context(canvas=block, cards=cards, feedback=feedback, **shared)
-    return render(request, PAGE, context)
+    """The editor for whoever may edit the block; the block read-only for the other members.
+
+    Put together from kept pieces (``relationships.cards``): one query for the user's role and
+    the canvas's revision (``page_state``), then the block as drawn last for that revision,
+    role and language, and the page's frame as drawn last for this user. The block is loaded
+    and drawn only when it is not kept, and loaded for the team's comments (never kept).
+    """
+    state = page_state(request, pk)
+    editing = access.may(state.role, Action.EDIT)
+    feedback = None
+    if editing and state.reviewed:  # the comments beside the rows are this student's
+        from classrooms.feedback import feedback_for_editor  # classes build on the block
+
+        feedback = feedback_for_editor(pk, request.user)
+    people = live.people_here(pk, request.user)
+    template = PAGE if editing else READ_PAGE
+    digest = _feedback_digest(feedback)
+    kind = "editor" if editing else "reader"
+    block_at = page_key(kind, pk, state.revision, state.updated_at, state.role, digest)
+    live_at = content_key("live", pk, state.revision, editing, people["people_key"], people)
+    frame_at = _frame_key(request, template, state)
+    found = get_many([k for k in (block_at, live_at, frame_at) if k], PAGE_SECONDS)
+    token = get_token(request)
+
+    block = None
+    drawn = found.get(block_at)
+    if drawn is None:
+        block = Block.load(pk)
+        drawn = _drawn_block(request, state, block, template, feedback)
+        if block.revision == state.revision:  # else a write came in between: not for the key
+            keep(block_at, drawn, PAGE_SECONDS)
+    comments = ""
+    if state.is_shared:  # members talk to each other in comments (teams.comments)
+        block = block or Block.load(pk)
+        context = {"canvas": block, "role": state.role, **comments_context(block, state.role)}
+        comments = render_to_string("teams/_comments.html", context, request=request)
+    live_context = {"canvas_pk": pk, "revision": state.revision, "editing": editing, **people}
+    here = kept(
+        live_at, lambda: render_kept("teams/live.html", live_context, request), PAGE_SECONDS, found
+    )
+    content = _served(drawn, token, live=here.html, comments=comments)
+
+    frame_context = {
+        "canvas": {"title": state.title},  # base.html's title block; the rest is the frame's
+        "unread_feedback_count": state.unread_feedback,
+    }
+    if frame_at is None:
+        return render(request, template, {**frame_context, "page_content": mark_safe(content)})
+
+    def frame() -> Kept:
+        stands_in = stand_in()
+        marker = mark_safe(_markers(stands_in)["content"])
+        return render_kept(template, {**frame_context, "page_content": marker}, request, stands_in)
+
+    return HttpResponse(_served(kept(frame_at, frame, PAGE_SECONDS, found), token, content=content))
 
 
 HEADER: Piece = ("canvas-header", {})

@@ -16,13 +16,13 @@ from tests.relationships.test_concurrency import relationship_data
 def card_renders(monkeypatch):
     """The relationships whose card was rendered (not taken from the cache)."""
     rendered = []
-    original = cards.render_to_string
+    original = cards._render_card
 
-    def counted(template, context, request=None):
-        rendered.append(context["relationship"].pk)
-        return original(template, context, request=request)
+    def counted(request, relationship, costs_open=False):
+        rendered.append(relationship.pk)
+        return original(request, relationship, costs_open)
 
-    monkeypatch.setattr(cards, "render_to_string", counted)
+    monkeypatch.setattr(cards, "_render_card", counted)
     return rendered
 
 

@@ -1,0 +1,86 @@
+"""Every logged-in request reads its session and its user with one plain query each
+(canvas_site.middleware); who is logged in is exactly who Django's own code says."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth import BACKEND_SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore as DjangoSessionStore
+from django.contrib.sessions.models import Session
+from django.urls import reverse
+from django.utils import timezone
+
+from canvas_site.middleware import SessionStore
+from tests.factories import make_canvas
+from tests.helpers import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def page(user):
+    return reverse("canvas_detail", args=[make_canvas(user).pk])
+
+
+def is_logged_in(client, page) -> bool:
+    response = client.get(page)
+    assert response.status_code in (200, 302)
+    return response.status_code == 200
+
+
+def test_a_session_of_djangos_own_store_reads_the_same(user):
+    client = client_for(user)
+    key = client.cookies["sessionid"].value
+    assert SessionStore(key).load() == DjangoSessionStore(key).load() != {}
+
+
+def test_a_session_is_two_plain_queries(owner_client, page, django_assert_num_queries):
+    owner_client.get(page)
+    with django_assert_num_queries(3):  # the session, the user, the page's own
+        assert owner_client.get(page).status_code == 200
+
+
+def test_a_new_password_ends_the_other_sessions(owner_client, user, page):
+    assert is_logged_in(owner_client, page)
+    user.set_password("another-long-password")
+    user.save()
+    assert not is_logged_in(owner_client, page)
+
+
+def test_a_deactivated_account_is_logged_out(owner_client, user, page):
+    assert is_logged_in(owner_client, page)
+    user.is_active = False
+    user.save()
+    assert not is_logged_in(owner_client, page)
+
+
+def test_an_expired_or_deleted_session_is_logged_out(owner_client, user, page):
+    key = owner_client.cookies["sessionid"].value
+    Session.objects.filter(pk=key).update(expire_date=timezone.now() - timedelta(seconds=1))
+    assert not is_logged_in(owner_client, page)
+    other = client_for(user)
+    Session.objects.filter(pk=other.cookies["sessionid"].value).delete()
+    assert not is_logged_in(other, page)
+
+
+def test_a_secret_moved_to_the_fallbacks_keeps_the_session(owner_client, page, settings):
+    assert is_logged_in(owner_client, page)
+    old = settings.SECRET_KEY
+    settings.SECRET_KEY = "another-secret-key-for-tests-only-0123456789abcdefghijklmnop"
+    settings.SECRET_KEY_FALLBACKS = [old]
+    assert is_logged_in(owner_client, page)  # Django's own code renews the session's hash
+    assert is_logged_in(owner_client, page)
+
+
+def test_a_session_of_another_backend_is_djangos_to_decide(owner_client, page):
+    session = owner_client.session
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.RemoteUserBackend"
+    session.save()
+    assert not is_logged_in(owner_client, page)  # not in AUTHENTICATION_BACKENDS
+
+
+def test_the_deploy_checks_still_see_djangos_session_middleware(settings):
+    from django.core.checks.security.sessions import _session_middleware
+
+    assert _session_middleware()
+    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
