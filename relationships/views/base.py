@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Exists, F, Func, OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -192,40 +193,61 @@ Piece = tuple[str, dict | Callable[[Block], dict]]
 BOARDS = {"board", "segment-column"}
 
 
-def _kept_oob(request: HtmxHttpRequest, name: str, block: Block, key_parts, **extra) -> str:
-    """The out-of-band partial ``name`` of ``block``, kept under what it shows."""
-    key = content_key(f"oob-{name}", *key_parts)
-    context = {"canvas": block, "oob": True, **extra}
-    render = lambda: kept_pieces.render_kept(f"{PAGE}#{name}", context, request)  # noqa: E731
-    return kept_pieces.kept(key, render).html  # none of them holds a form
+def kept_numbers(
+    request: HtmxHttpRequest, block: Block, oob: bool, segments=None, token: str = ""
+) -> dict:
+    """The block's totals, completeness, numbers and the totals of ``segments`` (all, if None),
+    each kept under what it reads of the block (``relationships.cards``): an edit of a text
+    renders again only what shows that text. ``oob``: drawn for an out-of-band swap; ``token``
+    for the CSRF token (none of them holds a form today), else the request's.
+
+    ``{"canvas-totals": html, "completeness": html, "economics": html, "segment-totals":
+    {segment id: html}}``.
+    """
+    token = token or get_token(request)
+    figures = kept_pieces.figures(block)
+    inputs = {
+        "canvas-totals": (block.currency, block.setup_cost, block.yearly_cost, block.yearly_value),
+        "completeness": [kept_pieces.completeness_inputs(block)],
+        "economics": [figures],
+    }
+    wanted = [(name, parts, {}) for name, parts in inputs.items()]
+    for segment in block.segments if segments is None else segments:
+        wanted.append(("segment-totals", [figures, segment.pk], {"segment": segment}))
+    keys = [content_key(f"{name}-{oob}", *parts) for name, parts, _extra in wanted]
+    found = kept_pieces.get_many(keys)
+    pieces: dict = {"segment-totals": {}}
+    for key, (name, _parts, extra) in zip(keys, wanted, strict=True):
+        context = {"canvas": block, "oob": oob, **extra}
+
+        def render(name=name, context=context) -> kept_pieces.Kept:
+            return kept_pieces.render_kept(f"{PAGE}#{name}", context, request)
+
+        html = kept_pieces.kept(key, render, found=found).served(token)
+        if name == "segment-totals":
+            pieces[name][extra["segment"].pk] = html
+        else:
+            pieces[name] = html
+    return pieces
 
 
 def _block_oob(
     request: HtmxHttpRequest, block: Block, segment_pk: int | None, header_swapped: bool
 ) -> list[str]:
     """What a save changes beside the swapped pieces, out of band: the totals, completeness,
-    the pitch warnings, the numbers, and the totals of the segments whose figures changed.
-
-    Each piece is kept under what it reads of the block (``relationships.cards``), so an edit
-    of a text renders again only what shows that text.
-    """
+    the pitch warnings, the numbers, and the totals of the segments whose figures changed."""
     html = []
     context = {"canvas": block, "oob": True}
     if header_swapped:
         html.append(render_to_string(f"{PAGE}#window-title", context, request=request))
         html.append(render_to_string(f"{PAGE}#breadcrumb-title", context, request=request))
-    figures = kept_pieces.figures(block)
-    totals = (block.currency, block.setup_cost, block.yearly_cost, block.yearly_value)
-    html.append(_kept_oob(request, "canvas-totals", block, totals))
-    completeness = kept_pieces.completeness_inputs(block)
-    html.append(_kept_oob(request, "completeness", block, [completeness]))
-    html.append(render_to_string(f"{PAGE}#pitch-warnings", context, request=request))
-    html.append(_kept_oob(request, "economics", block, [figures]))
     # A new horizon changes every segment's figures; an edit in a segment changes its own.
-    for segment in block.segments:
-        if segment.pk == segment_pk or header_swapped:
-            parts = [figures, segment.pk]
-            html.append(_kept_oob(request, "segment-totals", block, parts, segment=segment))
+    segments = [s for s in block.segments if s.pk == segment_pk or header_swapped]
+    numbers = kept_numbers(request, block, True, segments)
+    html += [numbers["canvas-totals"], numbers["completeness"]]
+    html.append(render_to_string(f"{PAGE}#pitch-warnings", context, request=request))
+    html.append(numbers["economics"])
+    html += [numbers["segment-totals"][segment.pk] for segment in segments]
     return html
 
 

@@ -47,6 +47,7 @@ from relationships.views.base import (
     _get_canvas_for_user,
     _save_form,
     _saved,
+    kept_numbers,
     page_state,
 )
 from teams import access, live
@@ -120,7 +121,8 @@ def _drawn_block(request, state, block: Block, template: str, feedback) -> Kept:
     context = {"canvas": block, "role": state.role, "feedback": feedback, **markers}
     if template == PAGE:
         cards = render_cards(request, block, token=stands_in)
-        context = _editor_context(cards=cards, **context)
+        numbers = kept_numbers(request, block, oob=False, token=stands_in)
+        context = _editor_context(cards=cards, numbers=numbers, **context)
     else:
         context["readonly"] = True
     partial = "editor-content" if template == PAGE else "read-content"

@@ -269,24 +269,47 @@ def test_a_restored_database_at_the_same_revision_is_another_page(owner_client, 
 # --- the save -----------------------------------------------------------------------------------
 
 
+def kept_renders(monkeypatch) -> list[str]:
+    """The pieces rendered to be kept from now on (not taken from the cache), by name."""
+    rendered = []
+    original = cards.render_to_string
+
+    def counted(template, context, request=None):
+        rendered.append(template.split("#")[-1])
+        return original(template, context, request=request)
+
+    monkeypatch.setattr(cards, "render_to_string", counted)
+    return rendered
+
+
 def test_a_save_renders_again_only_what_shows_what_changed(owner_client, user, monkeypatch):
     canvas = make_canvas_with_card(user)
     page(owner_client, canvas)
     save(owner_client, canvas, "Second wording")  # keeps the pieces of this block's numbers
-    rendered = []
-    original = cards.render_kept
-
-    def counted(template, context, request, token=None):
-        rendered.append(template.split("#")[-1])
-        return original(template, context, request, token)
-
-    monkeypatch.setattr(cards, "render_kept", counted)
+    rendered = kept_renders(monkeypatch)
     response = save(owner_client, canvas, "Third wording")
     assert "Third wording" in response.text
     # the card changed; totals, completeness, numbers and the segment's totals did not
     assert rendered == ["relationship-card"]
     assert 'id="economics"' in response.text
     assert 'id="completeness"' in response.text
+
+
+def test_the_page_after_a_save_of_a_text_draws_only_the_block_around_kept_pieces(
+    owner_client, user, monkeypatch
+):
+    canvas = make_canvas_with_card(user)
+    page(owner_client, canvas)  # keeps the numbers as a page shows them
+    save(owner_client, canvas, "Second wording")  # ... and as a save sends them
+    rendered = kept_renders(monkeypatch)
+    save(owner_client, canvas, "Fresh words")
+    html = page(owner_client, canvas)
+    # the save drew the card; the page drew the block around it (and who is here, at the new
+    # revision), with the card, totals, completeness and numbers it kept
+    assert rendered == ["relationship-card", "editor-content", "teams/live.html"]
+    assert "Fresh words" in html
+    assert html.count('id="economics"') == 1
+    assert 'hx-swap-oob="true"' not in html[html.index('id="economics"') - 60 :][:200]
 
 
 def test_a_save_that_changes_the_numbers_shows_them(owner_client, user):
