@@ -5,6 +5,7 @@ Reads a ``Block``, so the PDF of a live canvas and of a submission are made the 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -37,6 +38,10 @@ RETRIES = 5  # layouts of the pitch page before it is printed as it comes out
 # tables, figures with their alt text), /MarkInfo, the <html lang> as /Lang, the <title> shown
 # as the window title, PDF/UA identification in the XMP metadata. Fonts are always embedded.
 PDF_OPTIONS = {"pdf_variant": "pdf/ua-1"}
+# White space between two tags, which the templates' indentation is full of: one space lays out
+# the same (a run of white space collapses to one, and no element of pdf.css keeps white space)
+# and leaves WeasyPrint's HTML parser a quarter less to read.
+BETWEEN_TAGS = re.compile(r">\s+<")
 
 
 @dataclass(frozen=True)
@@ -85,7 +90,7 @@ def pdf_html(
         "with_pitch": part != "report",
         "with_report": options.layout == "report" and part != "pitch",
     }
-    return render_to_string("relationships/pdf/document.html", context)
+    return BETWEEN_TAGS.sub("> <", render_to_string("relationships/pdf/document.html", context))
 
 
 def render_pdf(block: Block, options: PdfOptions, handed_in: datetime | None = None) -> bytes:
