@@ -76,10 +76,11 @@ scaleout: install
 	$(BIN)/python -m loadtest.scaleout
 
 # PDF export timings, both layouts: sample and large canvas, WeasyPrint alone, cached; the
-# assignment dashboard of a 200-student class (nothing is kept).
+# assignment dashboard of a 200-student class and of a 1,000-student one (nothing is kept).
 .PHONY: bench
 bench: install
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput --verbosity 0
 	DEBUG=1 $(BIN)/python manage.py bench_pdf
 	DEBUG=1 $(BIN)/python manage.py bench_pdf --layout report --runs 3
 	DEBUG=1 $(BIN)/python manage.py bench_dashboard
+	DEBUG=1 $(BIN)/python manage.py bench_dashboard --students 1000

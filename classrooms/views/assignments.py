@@ -33,7 +33,7 @@ from classrooms.results import (
     results_xlsx,
     write_results_csv,
 )
-from classrooms.roster import column_headings, dashboard_roster
+from classrooms.roster import column_headings, dashboard_roster, page_links
 from classrooms.views.base import (
     _get_assignment_for_teacher,
 )
@@ -45,7 +45,8 @@ from relationships.views.base import HtmxHttpRequest
 
 @require_safe
 def assignment_dashboard(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    """Teachers: a row per student. Its students go to the class page, where they hand in."""
+    """Teachers: a row per student (per team on a team assignment), ``roster.PAGE_SIZE`` rows at a
+    time. Its students go to the class page, where they hand in."""
     assignment = get_object_or_404(Assignment.objects.select_related("classroom"), pk=pk)
     if not assignment.classroom.is_teacher(request.user):
         if not assignment.classroom.has_student(request.user):
@@ -58,6 +59,8 @@ def assignment_dashboard(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         status=request.GET.get("status", ""),
         late_only=request.GET.get("late") == "1",
         sort=request.GET.get("sort", "student"),
+        page=request.GET.get("page", 1),
+        name=request.GET.get("name", ""),
     )
     return render(
         request,
@@ -67,6 +70,7 @@ def assignment_dashboard(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             "classroom": assignment.classroom,
             "roster": roster,
             "columns": column_headings(request.GET, roster.sort),
+            "pages": page_links(request.GET, roster.page),
             "team_form": (
                 TeamForm(assignment=assignment, pick_students=True)
                 if assignment.team_work

@@ -1,3 +1,4 @@
+import html
 import re
 
 import pytest
@@ -8,13 +9,16 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from classrooms import roster
 from classrooms.models import Classroom, Membership, Submission
+from classrooms.roster import PAGE_SIZE
 from relationships.document import canvas_document
 from relationships.models import Canvas
 from relationships.sample import create_sample_canvas
 from tests.classrooms.factories import make_assignment, make_student_submission
 
 pytestmark = pytest.mark.django_db
+DASH = "\N{EN DASH}"  # between the first and the last row of a page
 
 
 def fill_class(assignment, students: int) -> None:
@@ -40,16 +44,20 @@ def dashboard_queries(client, assignment, **params) -> tuple[int, str]:
     return len(queries), response.text
 
 
-def test_dashboard_query_count_is_flat_from_2_to_200_students(teacher_client, classroom):
-    small, large = make_assignment(classroom), make_assignment(classroom)
-    fill_class(small, 2)
-    other_class = Classroom.objects.create(name="Big", teacher=classroom.teacher)
-    large = make_assignment(other_class)
-    fill_class(large, 200)
-    small_count, _ = dashboard_queries(teacher_client, small)
-    large_count, page = dashboard_queries(teacher_client, large)
-    assert small_count == large_count
-    assert page.count('<tr class="row-') == 200
+def test_dashboard_query_count_is_flat_from_2_to_1000_students(teacher_client, classroom):
+    counts, pages = [], []
+    for size in (2, 200, 1000):
+        big_class = Classroom.objects.create(name=f"Class of {size}", teacher=classroom.teacher)
+        assignment = make_assignment(big_class)
+        fill_class(assignment, size)
+        count, page = dashboard_queries(teacher_client, assignment)
+        counts.append(count)
+        pages.append(page)
+    assert counts[0] == counts[1] == counts[2]
+    assert pages[1].count('<tr class="row-') == 200  # a class of 200 on one page
+    assert 'rel="next"' not in pages[1]
+    assert pages[2].count('<tr class="row-') == PAGE_SIZE  # a bigger one a page at a time
+    assert f"1{DASH}{PAGE_SIZE} of 1000" in pages[2]
 
 
 def test_dashboard_filters_and_sorts(teacher_client, assignment):
@@ -148,3 +156,50 @@ def test_the_review_queue_is_each_current_students_newest_waiting_submission(ass
     assert queue.next_after(ben) == ana_again
     assert queue.next_after(ana_again) == ben  # round again
     assert queue.filter(pk=ben.pk).next_after(ben) is None  # nobody else waits
+
+
+def hrefs(page: str, rel: str) -> list[str]:
+    return [html.unescape(href) for href in re.findall(rf'<a href="([^"]*)" rel="{rel}">', page)]
+
+
+def test_a_big_class_comes_a_page_at_a_time_in_the_order_and_filters_asked(
+    teacher_client, assignment, monkeypatch
+):
+    monkeypatch.setattr(roster, "PAGE_SIZE", 2)
+    for name in ("ana", "ben", "cai", "dan", "eva"):
+        make_student_submission(assignment, name)
+    assignment.classroom.join(get_user_model().objects.create(username="nobody"))
+    url = reverse("assignment_dashboard", args=[assignment.pk])
+
+    page = teacher_client.get(url, {"sort": "-student", "status": "submitted"}).text
+    assert row_names(page) == ["eva", "dan"]
+    assert f"1{DASH}2 of 5" in page
+    assert hrefs(page, "prev") == []
+    # Both links of the page (above the table and under it) go on, keeping the order and filter.
+    assert hrefs(page, "next") == ["?sort=-student&status=submitted&page=2"] * 2
+    page = teacher_client.get(url + hrefs(page, "next")[0]).text
+    assert row_names(page) == ["cai", "ben"]
+    assert hrefs(page, "prev") == ["?sort=-student&status=submitted&page=1"] * 2
+    # Sorting anew starts from the first page; the filter form has no page to keep.
+    assert 'href="?sort=student&amp;status=submitted"' in page
+    assert 'name="page"' not in page
+    page = teacher_client.get(url + hrefs(page, "next")[0]).text
+    assert row_names(page) == ["ana"]
+    assert f"5{DASH}5 of 5" in page
+    assert hrefs(page, "next") == []
+    # Whatever is not a page number shows the first page; past the end, the last.
+    assert row_names(teacher_client.get(url, {"page": "x"}).text) == ["ana", "ben"]
+    assert row_names(teacher_client.get(url, {"page": "99"}).text) == ["eva", "nobody"]
+    # The counts beside each status are still the whole class's.
+    assert '<option value="submitted" selected>Waiting for review (5)</option>' in page
+    assert "Not submitted (1)</option>" in page
+
+
+def test_a_student_is_found_by_part_of_their_name(teacher_client, assignment):
+    for name in ("Maria", "Mario", "Ana"):
+        make_student_submission(assignment, name)
+    url = reverse("assignment_dashboard", args=[assignment.pk])
+    page = teacher_client.get(url, {"name": "  mari "}).text
+    assert row_names(page) == ["Maria", "Mario"]
+    assert 'name="name" value="mari"' in page
+    assert row_names(teacher_client.get(url, {"name": "zzz"}).text) == []
