@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import time
 
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 
 logger = logging.getLogger(__name__)
 TIMEOUT = 0.25  # seconds to connect to Redis, and to wait for an answer
@@ -40,12 +40,31 @@ def _tolerant(name: str, default=None):
     return call
 
 
+class KeptClientRedisCacheClient(RedisCacheClient):
+    """Django's client builds a new ``redis.Redis`` for every call (its table of response
+    callbacks each time: a tenth of a millisecond, a few times a request). A ``redis.Redis`` is
+    safe to share between threads (it takes a connection from its pool for each command), so
+    this keeps one per pool."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._clients: dict[int, object] = {}
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+        return client
+
+
 class TolerantRedisCache(RedisCache):
     def __init__(self, server, params):
         options = params.setdefault("OPTIONS", {})
         options.setdefault("socket_connect_timeout", TIMEOUT)
         options.setdefault("socket_timeout", TIMEOUT)
         super().__init__(server, params)
+        self._class = KeptClientRedisCacheClient
 
     get = _tolerant("get")
     get_many = _tolerant("get_many", dict)
