@@ -11,10 +11,10 @@ no bump: ``relationships.document.create_canvas_from_document`` builds one from 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
-from django.db import IntegrityError, transaction
-from django.db.models import F, Subquery
+from django.db import IntegrityError, connection, transaction
 from django.http import Http404
 from django.utils import timezone
 
@@ -22,6 +22,42 @@ from relationships.block import Block
 from relationships.models import Canvas, CostItem, Relationship, Revision, Segment
 
 CARD_KINDS = {Segment: Revision.Card.SEGMENT, Relationship: Revision.Card.RELATIONSHIP}
+
+
+@functools.cache
+def _statements(vendor: str) -> dict:
+    """The write path's bookkeeping as SQL, built once from the models: a save runs these on
+    every change, and building the same ORM UPDATE and INSERT anew each time cost more CPU
+    than the database takes to run them (a third of a save's own time).
+
+    For each card model: stamp who changed it and when. ``"revision"``: move the canvas to its
+    next revision, then record that revision (its number read back from the canvas row, in the
+    same transaction).
+    """
+    quote = connection.ops.quote_name
+
+    def column(model, name: str) -> str:
+        return quote(model._meta.get_field(name).column)
+
+    statements: dict = {
+        model: (
+            f"UPDATE {quote(model._meta.db_table)} SET {column(model, 'changed_by')} = %s, "
+            f"{column(model, 'changed_at')} = %s WHERE {column(model, 'id')} = %s"
+        )
+        for model in CARD_KINDS
+    }
+    canvas, revision = quote(Canvas._meta.db_table), quote(Revision._meta.db_table)
+    number, updated_at = column(Canvas, "revision"), column(Canvas, "updated_at")
+    canvas_id = column(Canvas, "id")
+    written = ", ".join(
+        column(Revision, name) for name in ("canvas", "number", "by", "card", "card_id", "made_at")
+    )
+    statements["revision"] = (
+        f"UPDATE {canvas} SET {number} = {number} + 1, {updated_at} = %s WHERE {canvas_id} = %s",
+        f"INSERT INTO {revision} ({written}) SELECT {canvas_id}, {number}, %s, %s, %s, %s "
+        f"FROM {canvas} WHERE {canvas_id} = %s",
+    )
+    return statements
 
 
 def card_of(row) -> tuple[type, int] | None:
@@ -55,21 +91,17 @@ def change_block(
         with transaction.atomic():
             if write() is False:
                 return None
-            now = timezone.now()
+            now = connection.ops.adapt_datetimefield_value(timezone.now())
             changed = card() if card is not None else None
-            if by is not None and changed is not None:
-                model, pk = changed
-                model.objects.filter(pk=pk).update(changed_by=by, changed_at=now)
-            Canvas.objects.filter(pk=canvas_pk).update(revision=F("revision") + 1, updated_at=now)
-            kind, row = (CARD_KINDS[changed[0]], changed[1]) if changed else ("", None)
-            Revision.objects.create(
-                canvas_id=canvas_pk,
-                number=Subquery(Canvas.objects.filter(pk=canvas_pk).values("revision")),
-                by=by if by is not None and by.is_authenticated else None,
-                card=kind,
-                card_id=row,
-                made_at=now,
-            )
+            author = by.pk if by is not None and by.is_authenticated else None
+            with connection.cursor() as cursor:
+                if by is not None and changed is not None:
+                    model, pk = changed
+                    cursor.execute(_statements(connection.vendor)[model], [author, now, pk])
+                kind, row = (CARD_KINDS[changed[0]], changed[1]) if changed else ("", None)
+                bump, revision = _statements(connection.vendor)["revision"]
+                cursor.execute(bump, [now, canvas_pk])
+                cursor.execute(revision, [author, kind, row, now, canvas_pk])
     except IntegrityError:
         # Forms have checked every value; what the database refuses at commit (foreign keys
         # are checked then) is a row this one belongs to, deleted in another tab meanwhile.
