@@ -176,9 +176,6 @@ class RelationshipForm(VersionedForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["goals"].initial = self.instance.goals
-        for name in ("type", "state", "contact", "reach", "bond"):
-            # Radio buttons: drop the empty "---------" choice Django adds.
-            self.fields[name].choices = [c for c in self.fields[name].choices if c[0]]
 
     def save(self, commit: bool = True) -> Relationship:
         self.instance.goals = self.cleaned_data["goals"]
@@ -193,6 +190,14 @@ class CostItemForm(VersionedForm):
         # Radio buttons: in a narrow card a select would cut "One-off (set-up)" short.
         widgets = {"frequency": forms.RadioSelect}
 
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["frequency"].choices = [c for c in self.fields["frequency"].choices if c[0]]
+
+def _without_empty_choice(form: type[forms.BaseForm], *names: str) -> None:
+    """Radio buttons: drop the empty "---------" choice Django adds to a model's choices. Done
+    once on the form's class (every form copies its fields from it), not on each form."""
+    for name in names:
+        field = form.base_fields[name]
+        field.choices = [choice for choice in field.choices if choice[0]]
+
+
+_without_empty_choice(RelationshipForm, "type", "state", "contact", "reach", "bond")
+_without_empty_choice(CostItemForm, "frequency")
