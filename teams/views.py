@@ -5,6 +5,7 @@ redirect back, so that all of it works without JavaScript."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_not_required
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -16,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from canvas_site.throttle import throttle
-from relationships.block import Block
+from relationships.block import Block, CompiledQuery
 from relationships.cards import render_cards
 from relationships.pdf import PdfExport, PdfOptions
 from relationships.views.base import PAGE, _editor_context
@@ -291,20 +292,25 @@ def _shown_revision(request: HttpRequest, current: int) -> int:
     return int(value) if value.isdigit() and int(value) <= current else current
 
 
+def _readable_revision_query(user_pk: int, pk: int):
+    user = get_user_model()(pk=user_pk)
+    return access.canvases(user, Action.READ).filter(pk=pk).values_list("revision")
+
+
+# Every open editor page asks every few seconds: the access rule compiled once per process.
+_READABLE_REVISION = CompiledQuery(_readable_revision_query, arity=2)
+
+
 @require_GET
 def live(request: HttpRequest, pk: int) -> HttpResponse:
     """What changed since the revision the page shows, and who else has it open.
 
     204 (nothing for htmx to do) when neither changed: one query beyond the session's.
     """
-    current = (
-        access.canvases(request.user, Action.READ)
-        .filter(pk=pk)
-        .values_list("revision", flat=True)
-        .first()
-    )
-    if current is None:
+    rows = _READABLE_REVISION.rows(request.user.pk, pk)
+    if not rows:
         raise Http404
+    current = rows[0][0]
     shown = _shown_revision(request, current)
     people = live_state.people_here(pk, request.user)
     if shown == current and people["people_key"] == request.GET.get("present", ""):
