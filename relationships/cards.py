@@ -194,6 +194,13 @@ def keep(key: str, piece: Kept, seconds: int = CARD_SECONDS) -> None:
     _remember(key, piece, seconds)
 
 
+def keep_many(pieces: dict[str, Kept], seconds: int = CARD_SECONDS) -> None:
+    """Keep each of ``pieces`` under its key, in the cache (one round trip) and in this process."""
+    caches["cards"].set_many({key: _packed(piece) for key, piece in pieces.items()}, seconds)
+    for key, piece in pieces.items():
+        _remember(key, piece, seconds)
+
+
 def get_many(keys, seconds: int = CARD_SECONDS) -> dict[str, Kept]:
     """The pieces kept under ``keys`` (those found), this process's first: one cache round
     trip at most."""
@@ -226,15 +233,59 @@ def card_key(relationship: RelationshipView, costs_open: bool = False) -> str:
     return content_key("card", repr(relationship), costs_open)
 
 
-def _render_card(request, relationship: RelationshipView, costs_open: bool = False) -> Kept:
+def _render_card(
+    request, relationship: RelationshipView, costs_open: bool = False, parts: dict | None = None
+) -> Kept:
+    """The card; ``parts``, if given, are its kept costs and actions (``card_part_keys``)."""
     context = {"relationship": relationship, "costs_open": costs_open}
-    return render_kept(f"{PAGE}#relationship-card", context, request)
+    if parts is None:
+        return render_kept(f"{PAGE}#relationship-card", context, request)
+    token = stand_in()
+    for name, piece in parts.items():
+        context[name] = piece.served(token)
+    return render_kept(f"{PAGE}#relationship-card", context, request, token)
+
+
+def card_part_keys(relationship: RelationshipView, costs_open: bool = False) -> dict[str, str]:
+    """The keys of the two parts of a card that an edit of its texts (the interaction, the
+    type, goals or facets but the type's name) leaves as they were: its costs, and its
+    actions. Each holds all that its part shows."""
+    costs = content_key(
+        "card-costs", relationship.pk, relationship.currency, repr(relationship.costs), costs_open
+    )
+    actions = content_key(
+        "card-actions",
+        relationship.pk,
+        relationship.segment_pk,
+        relationship.type,
+        relationship.is_first,
+        relationship.is_last,
+    )
+    return {"card_costs": costs, "card_actions": actions}
 
 
 def render_card(request, relationship: RelationshipView, costs_open: bool = False) -> SafeString:
-    """One relationship's card for the editor, with the request's CSRF token."""
+    """One relationship's card for the editor, with the request's CSRF token.
+
+    A card not kept (a save changed it) is put together from its kept parts where they are
+    (``card_part_keys``): a save of its texts renders only what it changed. One cache round
+    trip to look, one to keep what was rendered.
+    """
     key = card_key(relationship, costs_open)
-    piece = kept(key, lambda: _render_card(request, relationship, costs_open))
+    part_keys = card_part_keys(relationship, costs_open)
+    found = get_many([key, *part_keys.values()])
+    piece = found.get(key)
+    if piece is None:
+        parts, rendered = {}, {}
+        context = {"relationship": relationship, "costs_open": costs_open}
+        for name, part_key in part_keys.items():
+            part = found.get(part_key)
+            if part is None:
+                partial = f"{PAGE}#relationship-{name.removeprefix('card_')}"
+                part = rendered[part_key] = render_kept(partial, context, request)
+            parts[name] = part
+        piece = rendered[key] = _render_card(request, relationship, costs_open, parts)
+        keep_many(rendered)
     return piece.served(get_token(request))
 
 

@@ -18,9 +18,9 @@ def card_renders(monkeypatch):
     rendered = []
     original = cards._render_card
 
-    def counted(request, relationship, costs_open=False):
+    def counted(request, relationship, costs_open=False, parts=None):
         rendered.append(relationship.pk)
-        return original(request, relationship, costs_open)
+        return original(request, relationship, costs_open, parts)
 
     monkeypatch.setattr(cards, "_render_card", counted)
     return rendered
@@ -60,6 +60,50 @@ def test_an_edited_card_is_rendered_again_and_only_that_one(owner_client, block,
     assert "Chat at the counter" not in html
     assert card_renders.count(first.pk) == 2  # once before, once for the save
     assert card_renders.count(second.pk) == 1
+
+
+@pytest.fixture
+def part_renders(monkeypatch):
+    """The parts of cards rendered (not taken from the cache): "costs" or "actions"."""
+    rendered = []
+    original = cards.render_kept
+
+    def counted(template, context, request, token=None):
+        for part in ("costs", "actions"):
+            if template.endswith(f"#relationship-{part}"):
+                rendered.append(part)
+        return original(template, context, request, token)
+
+    monkeypatch.setattr(cards, "render_kept", counted)
+    return rendered
+
+
+def without_tokens(html):
+    """The HTML without what differs from one response to the next: the masked CSRF token, and
+    the minute of the last change."""
+    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+    return re.sub(r'<p class="last-change[^"]*">[^<]*</p>', "", html)
+
+
+def test_a_saved_text_renders_the_card_again_but_not_its_costs_and_actions(
+    owner_client, block, part_renders
+):
+    canvas, first, _ = block
+    page(owner_client, canvas)
+    url = reverse("relationship_edit", args=[first.pk])
+    first_save = owner_client.post(url, relationship_data(1, "Greet by name"), headers=HTMX)
+    assert sorted(part_renders) == ["actions", "costs"]
+    second_save = owner_client.post(url, relationship_data(2, "Greet and ask"), headers=HTMX)
+    assert sorted(part_renders) == ["actions", "costs"]  # both parts came from the cache
+    assert "Greet and ask" in second_save.text
+    assert "Loyalty cards" in second_save.text  # the kept costs are in the card
+    assert f'hx-post="{reverse("relationship_move", args=[first.pk])}"' in second_save.text
+    # Put together from kept parts, the card is the card rendered whole.
+    cards.forget_recent()
+    cards.caches["cards"].clear()
+    whole = owner_client.post(url, relationship_data(3, "Greet and ask"), headers=HTMX)
+    assert without_tokens(whole.text) == without_tokens(second_save.text)
+    assert "Greet by name" in first_save.text
 
 
 def test_a_cost_change_shows_on_the_card(owner_client, block):
