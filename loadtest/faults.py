@@ -495,8 +495,16 @@ def extra_processes(env: dict, tmp: Path) -> list[tuple[str, subprocess.Popen]]:
         (ROOT / p).exists() for p in ("canvas_site/celery.py", "relationships/pdf/jobs.py")
     )
     if queued and has_worker and (BIN / "celery").exists():
-        command = [str(BIN / "celery"), "-A", "canvas_site", "worker"]
-        command += ["--concurrency", "1", "--loglevel", "WARNING"]
+        # The worker exactly as ``make serve`` starts it (canvas_site/serve.py), quieter.
+        from canvas_site.serve import commands
+
+        worker_env = {
+            **env,
+            "LOG_LEVEL": "WARNING",
+            "PDF_WORKERS": "1",
+            "PDF_WORKER_CONCURRENCY": "1",
+        }
+        _web, command = commands(worker_env)
         with (tmp / "celery.log").open("ab") as log:
             process = subprocess.Popen(
                 command,

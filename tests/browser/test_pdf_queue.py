@@ -75,7 +75,9 @@ def test_the_export_says_it_is_preparing_and_then_opens_the_pdf(page, queue, scr
 
     tab.route(
         lambda url: "/export.pdf" in url,
-        lambda route: open_pdf(route) if route.request.is_navigation_request() else route.continue_(),
+        lambda route: (
+            open_pdf(route) if route.request.is_navigation_request() else route.continue_()
+        ),
     )
     queue.work()
     expect(tab.locator("body")).to_have_text("PDF received")
