@@ -82,6 +82,9 @@
   document.addEventListener("htmx:responseError", function (event) {
     var status = event.detail.xhr.status;
     flash(status === 404 ? body.dataset.msgMissing : body.dataset.msgServer);
+    // The canvas is gone, or no longer shared with this user: its live view stops asking
+    // (htmx stops polling an element that has left the page).
+    if (status === 404 && event.detail.elt.id === "live-poll") event.detail.elt.remove();
   });
   document.addEventListener("htmx:afterSwap", forget);  // a form saved or cancelled is gone
 

@@ -145,3 +145,24 @@ def test_removing_a_member_asks_first(browser, live_server):
         assert errors == []
     finally:
         context.close()
+
+
+def test_a_member_removed_meanwhile_is_told_and_the_live_view_stops_asking(browser, live_server):
+    olga, eva = make_user("olga", PASSWORD), make_user("eva", PASSWORD)
+    canvas = make_canvas(owner=olga, title="Panadería Trigo")
+    membership = CanvasMember.objects.create(canvas=canvas, user=eva, role="editor")
+    context, page, errors = open_as(browser, live_server, "eva", f"/canvases/{canvas.pk}/")
+    asked = []
+    page.on("request", lambda request: asked.append(request.url) if "/live/" in request.url else 0)
+    try:
+        membership.delete()  # the owner takes the canvas back
+        with page.expect_response(lambda r: "/live/" in r.url and r.status == 404, timeout=8_000):
+            pass
+        expect(page.locator("#flash")).to_contain_text("your access to this canvas may have changed")
+        expect(page.locator("#live-poll")).to_have_count(0)
+        polls = len(asked)
+        page.wait_for_timeout(6_000)  # more than the 5 s between two polls
+        assert len(asked) == polls
+        assert all("404" in e for e in errors)  # the browser's note of the 404, nothing else
+    finally:
+        context.close()
