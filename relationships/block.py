@@ -66,7 +66,10 @@ def _decimal(value: Any) -> Decimal | None:
 
 def _label(choices, value: str) -> str:
     """A choice's label in the active language; an unknown value shows as it is."""
-    return str(choices(value).label) if value in choices.values else value
+    try:
+        return str(choices(value).label)
+    except ValueError:  # (``choices.values`` would build the list of them on every call)
+        return value
 
 
 @dataclass(frozen=True, eq=False)

@@ -135,6 +135,16 @@ def stand_in() -> str:
     return secrets.token_hex(32)
 
 
+def request_token(request) -> str:
+    """The request's CSRF token, masked once for the whole response: ``get_token`` masks the
+    secret anew on every call (32 random characters each), and a response of kept pieces asks
+    for it once per piece."""
+    token = getattr(request, "_kept_pieces_token", None)
+    if token is None:
+        token = request._kept_pieces_token = get_token(request)
+    return token
+
+
 def render_kept(template: str, context: dict, request, token: str | None = None) -> Kept:
     """Render ``template`` with a stand-in for the CSRF token (``token``, if given)."""
     token = token or stand_in()
@@ -286,7 +296,7 @@ def render_card(request, relationship: RelationshipView, costs_open: bool = Fals
             parts[name] = part
         piece = rendered[key] = _render_card(request, relationship, costs_open, parts)
         keep_many(rendered)
-    return piece.served(get_token(request))
+    return piece.served(request_token(request))
 
 
 def render_cards(
@@ -300,7 +310,7 @@ def render_cards(
     relationships = block.relationships if relationships is None else relationships
     keys = {r.pk: card_key(r) for r in relationships}
     found = get_many(list(keys.values()))
-    token = token or get_token(request)
+    token = token or request_token(request)
     rendered, cards = {}, {}
     for relationship in relationships:
         key = keys[relationship.pk]

@@ -14,7 +14,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Exists, F, Func, OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -204,7 +203,7 @@ def kept_numbers(
     ``{"canvas-totals": html, "completeness": html, "economics": html, "segment-totals":
     {segment id: html}}``.
     """
-    token = token or get_token(request)
+    token = token or kept_pieces.request_token(request)
     figures = kept_pieces.figures(block)
     inputs = {
         "canvas-totals": (block.currency, block.setup_cost, block.yearly_cost, block.yearly_value),

@@ -7,7 +7,6 @@ import hashlib
 
 from django.contrib import messages
 from django.http import HttpResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -26,6 +25,7 @@ from relationships.cards import (
     page_key,
     render_cards,
     render_kept,
+    request_token,
     stand_in,
 )
 from relationships.document import DocumentError
@@ -153,7 +153,7 @@ def canvas_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     live_at = content_key("live", pk, state.revision, editing, people["people_key"], people)
     frame_at = _frame_key(request, template, state)
     found = get_many([k for k in (block_at, live_at, frame_at) if k], PAGE_SECONDS)
-    token = get_token(request)
+    token = request_token(request)
 
     block = None
     drawn = found.get(block_at)
