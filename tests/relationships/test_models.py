@@ -17,6 +17,15 @@ def test_relationship_needs_at_least_one_goal_in_the_database():
         relationship.save()
 
 
+def test_a_relationship_without_goals_is_refused_in_python_where_its_goals_are_checked():
+    relationship = make_relationship()
+    relationship.goals = []
+    with pytest.raises(ValidationError, match="Pick at least one goal"):
+        relationship.full_clean()  # as the admin validates it
+    goal_fields = [f"goal_{goal}" for goal in Relationship.Goal.values]
+    relationship.full_clean(exclude=goal_fields)  # as a form without those fields does
+
+
 @pytest.mark.parametrize(
     ("field", "value", "constraint"),
     [
