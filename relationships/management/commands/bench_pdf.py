@@ -16,7 +16,7 @@ from relationships.block import Block
 from relationships.models import Canvas, CostItem, Relationship, Segment
 from relationships.pdf.fetcher import lay_out
 from relationships.pdf.planner import plan_pitch
-from relationships.pdf.render import LAYOUTS, PDF_OPTIONS, PdfOptions, pdf_html
+from relationships.pdf.render import LAYOUTS, PDF_OPTIONS, PdfOptions, gc_paused, pdf_html
 from relationships.sample import create_sample_canvas
 from relationships.views.export import canvas_pdf
 
@@ -84,8 +84,10 @@ class Command(BaseCommand):
             return response
 
         def weasyprint_alone():
-            # The same HTML, stylesheet and fonts: what is left is WeasyPrint's own work.
-            lay_out(html).write_pdf(**PDF_OPTIONS)  # tagged, like the export
+            # The same HTML, stylesheet and fonts: what is left is WeasyPrint's own work, with
+            # the garbage collector held off as the export holds it off (render_pdf).
+            with gc_paused():
+                lay_out(html).write_pdf(**PDF_OPTIONS)  # tagged, like the export
 
         block = Block.load(canvas.pk)
         html = pdf_html(block, options, plan_pitch(block, options.size))
