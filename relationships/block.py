@@ -43,6 +43,7 @@ from relationships.document import (
     canvas_document,
 )
 from relationships.models import (
+    GOAL_VALUES,
     ZERO,
     Canvas,
     CostItem,
@@ -394,7 +395,7 @@ def _relationship(
         segment_pk=segment["id"],
         segment_name=segment["name"],
         **{name: data[name] for name in RELATIONSHIP_FIELDS},
-        goals=tuple(g for g in Relationship.Goal.values if g in data["goals"]),
+        goals=tuple(g for g in GOAL_VALUES if g in data["goals"]),
         costs=tuple(
             CostLine(
                 pk=cost["id"],
@@ -480,7 +481,7 @@ _LAST_CHANGE = ("changed_at", "changed_by_id", "changed_by__first_name", "change
 _LAST_CHANGE += ("changed_by__username",)
 _CANVAS = ("id", *CANVAS_FIELDS, *CANVAS_SETTINGS, "updated_at", "revision")
 _SEGMENT = ("id", *SEGMENT_FIELDS, *SEGMENT_OPTIONAL, *_LAST_CHANGE)
-_GOALS = tuple(f"goal_{goal}" for goal in Relationship.Goal.values)
+_GOALS = tuple(f"goal_{goal}" for goal in GOAL_VALUES)
 _RELATIONSHIP = ("id", "segment_id", *RELATIONSHIP_FIELDS, *_GOALS, *_LAST_CHANGE)
 _COST = ("id", *COST_FIELDS)
 
@@ -552,9 +553,7 @@ def _load_document(pk: int, owner=None) -> tuple[dict, int]:
                 {
                     "id": row["id"],
                     **{name: row[name] for name in RELATIONSHIP_FIELDS},
-                    "goals": [
-                        g for g, c in zip(Relationship.Goal.values, _GOALS, strict=True) if row[c]
-                    ],
+                    "goals": [g for g, c in zip(GOAL_VALUES, _GOALS, strict=True) if row[c]],
                     **_changed(row),
                     "costs": costs_of[row["id"]],
                 }

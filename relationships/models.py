@@ -319,11 +319,11 @@ class Relationship(Ordered, LastChange):
     @property
     def goals(self) -> list[str]:
         """The goal values this relationship serves, in the order of ``Goal``."""
-        return [g for g in self.Goal.values if getattr(self, f"goal_{g}")]
+        return [g for g in GOAL_VALUES if getattr(self, f"goal_{g}")]
 
     @goals.setter
     def goals(self, values: list[str]) -> None:
-        for goal in self.Goal.values:
+        for goal in GOAL_VALUES:
             setattr(self, f"goal_{goal}", goal in values)
 
     def get_goals_display(self) -> list[str]:
@@ -335,9 +335,13 @@ class Relationship(Ordered, LastChange):
         super().validate_constraints(exclude)
         # relationship_has_a_goal, where the goals are validated here at all (the editor's
         # form has a goals field of its own, which says so next to it).
-        goal_fields = {f"goal_{goal}" for goal in self.Goal.values}
+        goal_fields = {f"goal_{goal}" for goal in GOAL_VALUES}
         if not goal_fields & set(exclude or ()) and not self.goals:
             raise ValidationError(_("Pick at least one goal."))
+
+
+# The goals' values in order, once (``Goal.values`` builds the list of them on every call).
+GOAL_VALUES = tuple(Relationship.Goal.values)
 
 
 class CostItem(Ordered):
