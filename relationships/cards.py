@@ -274,16 +274,25 @@ def card_part_keys(relationship: RelationshipView, costs_open: bool = False) -> 
     return {"card_costs": costs, "card_actions": actions}
 
 
-def render_card(request, relationship: RelationshipView, costs_open: bool = False) -> SafeString:
+def card_keys(relationship: RelationshipView, costs_open: bool = False) -> list[str]:
+    """What ``render_card`` looks for in the cache: the card's key and its parts'."""
+    return [card_key(relationship, costs_open), *card_part_keys(relationship, costs_open).values()]
+
+
+def render_card(
+    request, relationship: RelationshipView, costs_open: bool = False, found: dict | None = None
+) -> SafeString:
     """One relationship's card for the editor, with the request's CSRF token.
 
     A card not kept (a save changed it) is put together from its kept parts where they are
     (``card_part_keys``): a save of its texts renders only what it changed. One cache round
-    trip to look, one to keep what was rendered.
+    trip to look (none if ``found`` holds what the cache had of ``card_keys``), one to keep
+    what was rendered.
     """
     key = card_key(relationship, costs_open)
     part_keys = card_part_keys(relationship, costs_open)
-    found = get_many([key, *part_keys.values()])
+    if found is None:
+        found = get_many([key, *part_keys.values()])
     piece = found.get(key)
     if piece is None:
         parts, rendered = {}, {}

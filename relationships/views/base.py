@@ -23,7 +23,7 @@ from django_htmx.middleware import HtmxDetails
 
 from relationships import cards as kept_pieces
 from relationships.block import Block, CompiledQuery
-from relationships.cards import content_key, render_card, render_cards
+from relationships.cards import card_keys, content_key, render_card, render_cards
 from relationships.forms import (
     VersionedForm,
 )
@@ -192,18 +192,8 @@ Piece = tuple[str, dict | Callable[[Block], dict]]
 BOARDS = {"board", "segment-column"}
 
 
-def kept_numbers(
-    request: HtmxHttpRequest, block: Block, oob: bool, segments=None, token: str = ""
-) -> dict:
-    """The block's totals, completeness, numbers and the totals of ``segments`` (all, if None),
-    each kept under what it reads of the block (``relationships.cards``): an edit of a text
-    renders again only what shows that text. ``oob``: drawn for an out-of-band swap; ``token``
-    for the CSRF token (none of them holds a form today), else the request's.
-
-    ``{"canvas-totals": html, "completeness": html, "economics": html, "segment-totals":
-    {segment id: html}}``.
-    """
-    token = token or kept_pieces.request_token(request)
+def _numbers_wanted(block: Block, oob: bool, segments=None) -> list[tuple[str, str, dict]]:
+    """``kept_numbers``'s pieces: (key, partial, extra context) each."""
     figures = kept_pieces.figures(block)
     inputs = {
         "canvas-totals": (block.currency, block.setup_cost, block.yearly_cost, block.yearly_value),
@@ -213,16 +203,40 @@ def kept_numbers(
     wanted = [(name, parts, {}) for name, parts in inputs.items()]
     for segment in block.segments if segments is None else segments:
         wanted.append(("segment-totals", [figures, segment.pk], {"segment": segment}))
-    keys = [content_key(f"{name}-{oob}", *parts) for name, parts, _extra in wanted]
-    found = kept_pieces.get_many(keys)
+    return [(content_key(f"{name}-{oob}", *parts), name, extra) for name, parts, extra in wanted]
+
+
+def kept_numbers(
+    request: HtmxHttpRequest,
+    block: Block,
+    oob: bool,
+    segments=None,
+    token: str = "",
+    found: tuple[list, dict] | None = None,
+) -> dict:
+    """The block's totals, completeness, numbers and the totals of ``segments`` (all, if None),
+    each kept under what it reads of the block (``relationships.cards``): an edit of a text
+    renders again only what shows that text. ``oob``: drawn for an out-of-band swap; ``token``
+    for the CSRF token (none of them holds a form today), else the request's. ``found``: the
+    pieces wanted (``_numbers_wanted``) and what the cache had of them, when the caller looked
+    for them together with others (one round trip for all).
+
+    ``{"canvas-totals": html, "completeness": html, "economics": html, "segment-totals":
+    {segment id: html}}``.
+    """
+    token = token or kept_pieces.request_token(request)
+    if found is None:
+        wanted = _numbers_wanted(block, oob, segments)
+        found = (wanted, kept_pieces.get_many([key for key, _name, _extra in wanted]))
+    wanted, pieces_found = found
     pieces: dict = {"segment-totals": {}}
-    for key, (name, _parts, extra) in zip(keys, wanted, strict=True):
+    for key, name, extra in wanted:
         context = {"canvas": block, "oob": oob, **extra}
 
         def render(name=name, context=context) -> kept_pieces.Kept:
             return kept_pieces.render_kept(f"{PAGE}#{name}", context, request)
 
-        html = kept_pieces.kept(key, render, found=found).served(token)
+        html = kept_pieces.kept(key, render, found=pieces_found).served(token)
         if name == "segment-totals":
             pieces[name][extra["segment"].pk] = html
         else:
@@ -230,19 +244,28 @@ def kept_numbers(
     return pieces
 
 
+def _oob_segments(block: Block, segment_pk: int | None, header_swapped: bool) -> list:
+    # A new horizon changes every segment's figures; an edit in a segment changes its own.
+    return [s for s in block.segments if s.pk == segment_pk or header_swapped]
+
+
 def _block_oob(
-    request: HtmxHttpRequest, block: Block, segment_pk: int | None, header_swapped: bool
+    request: HtmxHttpRequest,
+    block: Block,
+    segment_pk: int | None,
+    header_swapped: bool,
+    found: tuple[list, dict] | None = None,
 ) -> list[str]:
     """What a save changes beside the swapped pieces, out of band: the totals, completeness,
-    the pitch warnings, the numbers, and the totals of the segments whose figures changed."""
+    the pitch warnings, the numbers, and the totals of the segments whose figures changed.
+    ``found``: as ``kept_numbers`` takes it."""
     html = []
     context = {"canvas": block, "oob": True}
     if header_swapped:
         html.append(render_to_string(f"{PAGE}#window-title", context, request=request))
         html.append(render_to_string(f"{PAGE}#breadcrumb-title", context, request=request))
-    # A new horizon changes every segment's figures; an edit in a segment changes its own.
-    segments = [s for s in block.segments if s.pk == segment_pk or header_swapped]
-    numbers = kept_numbers(request, block, True, segments)
+    segments = _oob_segments(block, segment_pk, header_swapped)
+    numbers = kept_numbers(request, block, True, segments, found=found)
     html += [numbers["canvas-totals"], numbers["completeness"]]
     html.append(render_to_string(f"{PAGE}#pitch-warnings", context, request=request))
     html.append(numbers["economics"])
@@ -266,16 +289,27 @@ def _block_response(
         feedback=_teacher_feedback(request, block.pk),
     )
     html = []
-    for name, piece in pieces:
-        extra = piece(block) if callable(piece) else piece
+    # The kept pieces this answer needs, looked for in one cache round trip: its cards' and
+    # the numbers'.
+    extras = [(name, piece(block) if callable(piece) else piece) for name, piece in pieces]
+    cards = [
+        (extra["relationship"], extra.get("costs_open", False))
+        for name, extra in extras
+        if name == "relationship-card"
+    ]
+    numbers = _numbers_wanted(block, True, _oob_segments(block, segment_pk, header_swapped))
+    keys = [key for card in cards for key in card_keys(*card)]
+    found = kept_pieces.get_many(keys + [key for key, _name, _extra in numbers])
+    for name, extra in extras:
         if name == "relationship-card":
-            html.append(render_card(request, extra["relationship"], extra.get("costs_open", False)))
+            relationship, costs_open = extra["relationship"], extra.get("costs_open", False)
+            html.append(render_card(request, relationship, costs_open, found))
             continue
         if name in BOARDS:
             shown = extra["segment"].relationships if "segment" in extra else None
             extra = {**extra, "cards": render_cards(request, block, shown)}
         html.append(render_to_string(f"{PAGE}#{name}", {**context, **extra}, request=request))
-    html += _block_oob(request, block, segment_pk, header_swapped)
+    html += _block_oob(request, block, segment_pk, header_swapped, (numbers, found))
     return HttpResponse("".join(html))
 
 
