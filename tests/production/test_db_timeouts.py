@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connection as django_connection
 
 ROOT = Path(settings.BASE_DIR)
 
@@ -110,3 +111,30 @@ def test_a_database_that_never_answers_is_a_back_soon_503_after_one_timeout(sile
     assert back_soon
     assert 1.5 < seconds < 3.9
     assert time.monotonic() - started < 30
+
+
+@pytest.mark.parametrize(
+    ("env", "prepared"), [({}, True), ({"DB_PREPARED_STATEMENTS": "0"}, False)]
+)
+def test_postgresql_binds_and_prepares_on_the_server_unless_turned_off(env, prepared):
+    done = run(OPTIONS, DATABASE_URL="postgres://canvas@db.internal:5432/canvas", **env)
+    assert done.returncode == 0, done.stderr
+    options = json.loads(done.stdout)
+    assert options.get("server_side_binding", False) is prepared
+    assert ("prepare_threshold" in options) is prepared
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(
+    django_connection.vendor != "postgresql", reason="runs when DATABASE_URL is PostgreSQL"
+)
+def test_a_statement_asked_again_and_again_is_planned_once_by_postgresql(client, canvas):
+    """The canvas page's statements, asked a few times on one connection, are kept prepared in
+    PostgreSQL's session (pg_prepared_statements): parsed and planned once, not every time."""
+    client.force_login(canvas.owner)
+    for _ in range(8):
+        assert client.get(f"/canvases/{canvas.pk}/").status_code == 200
+    with django_connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any("django_session" in statement for statement in prepared)
