@@ -151,7 +151,12 @@ def test_a_member_removed_meanwhile_is_told_and_the_live_view_stops_asking(brows
     olga, eva = make_user("olga", PASSWORD), make_user("eva", PASSWORD)
     canvas = make_canvas(owner=olga, title="Panadería Trigo")
     membership = CanvasMember.objects.create(canvas=canvas, user=eva, role="editor")
+    segment = make_segment(canvas, name="Vecinos")
+    for _ in range(3):
+        make_cost(make_relationship(segment, type="personal"))
     context, page, errors = open_as(browser, live_server, "eva", f"/canvases/{canvas.pk}/")
+    page.set_viewport_size({"width": 390, "height": 700})  # a phone, scrolled down the block
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
     asked = []
     page.on("request", lambda request: asked.append(request.url) if "/live/" in request.url else 0)
     try:
@@ -159,6 +164,7 @@ def test_a_member_removed_meanwhile_is_told_and_the_live_view_stops_asking(brows
         with page.expect_response(lambda r: "/live/" in r.url and r.status == 404, timeout=8_000):
             pass
         expect(page.locator("#flash")).to_contain_text("your access to this canvas may have")
+        expect(page.locator("#flash")).to_be_in_viewport()  # seen where the user is
         expect(page.locator("#live-poll")).to_have_count(0)
         polls = len(asked)
         page.wait_for_timeout(6_000)  # more than the 5 s between two polls
