@@ -256,10 +256,14 @@ def _render_card(
     return render_kept(f"{PAGE}#relationship-card", context, request, token)
 
 
+# A card's parts that are kept apart: the name the card's template reads each by, its partial.
+CARD_PARTS = {"card_costs": "relationship-costs", "card_actions": "relationship-actions"}
+
+
 def card_part_keys(relationship: RelationshipView, costs_open: bool = False) -> dict[str, str]:
-    """The keys of the two parts of a card that an edit of its texts (the interaction, the
-    type, goals or facets but the type's name) leaves as they were: its costs, and its
-    actions. Each holds all that its part shows."""
+    """The keys of the two parts of a card (``CARD_PARTS``) that an edit of its texts (the
+    interaction, the type, goals or facets but the type's name) leaves as they were: its costs,
+    and its actions. Each holds all that its part shows."""
     costs = content_key(
         "card-costs", relationship.pk, relationship.currency, repr(relationship.costs), costs_open
     )
@@ -300,7 +304,7 @@ def render_card(
         for name, part_key in part_keys.items():
             part = found.get(part_key)
             if part is None:
-                partial = f"{PAGE}#relationship-{name.removeprefix('card_')}"
+                partial = f"{PAGE}#{CARD_PARTS[name]}"
                 part = rendered[part_key] = render_kept(partial, context, request)
             parts[name] = part
         piece = rendered[key] = _render_card(request, relationship, costs_open, parts)
@@ -326,10 +330,9 @@ def render_cards(
         piece = found.get(key)
         if piece is None:
             piece = rendered[key] = _render_card(request, relationship)
-            _remember(key, piece, CARD_SECONDS)
         cards[relationship.pk] = piece.served(token)
     if rendered:
-        caches["cards"].set_many({k: _packed(p) for k, p in rendered.items()}, CARD_SECONDS)
+        keep_many(rendered)
     return cards
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import Prefetch, Q
@@ -304,6 +303,7 @@ class Relationship(Ordered, LastChange):
                 | Q(goal_retention=True)
                 | Q(goal_boosting_sales=True),
                 name="relationship_has_a_goal",
+                violation_error_message=_("Pick at least one goal."),
             ),
             *length_limits("relationship", interaction=TEXT_LENGTH),
         ]
@@ -328,16 +328,6 @@ class Relationship(Ordered, LastChange):
 
     def get_goals_display(self) -> list[str]:
         return [str(self.Goal(g).label) for g in self.goals]
-
-    CHECKED_IN_PYTHON = ("relationship_has_a_goal",)
-
-    def validate_constraints(self, exclude=None) -> None:
-        super().validate_constraints(exclude)
-        # relationship_has_a_goal, where the goals are validated here at all (the editor's
-        # form has a goals field of its own, which says so next to it).
-        goal_fields = {f"goal_{goal}" for goal in GOAL_VALUES}
-        if not goal_fields & set(exclude or ()) and not self.goals:
-            raise ValidationError(_("Pick at least one goal."))
 
 
 # The goals' values in order, once (``Goal.values`` builds the list of them on every call).

@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, connections, transaction
 from django.http import Http404
 from django.utils import timezone
 
@@ -25,7 +25,7 @@ CARD_KINDS = {Segment: Revision.Card.SEGMENT, Relationship: Revision.Card.RELATI
 
 
 @functools.cache
-def _statements(vendor: str) -> dict:
+def _statements(alias: str) -> dict:
     """The write path's bookkeeping as SQL, built once from the models: a save runs these on
     every change, and building the same ORM UPDATE and INSERT anew each time cost more CPU
     than the database takes to run them (a third of a save's own time).
@@ -34,7 +34,7 @@ def _statements(vendor: str) -> dict:
     next revision, then record that revision (its number read back from the canvas row, in the
     same transaction).
     """
-    quote = connection.ops.quote_name
+    quote = connections[alias].ops.quote_name
 
     def column(model, name: str) -> str:
         return quote(model._meta.get_field(name).column)
@@ -97,9 +97,9 @@ def change_block(
             with connection.cursor() as cursor:
                 if by is not None and changed is not None:
                     model, pk = changed
-                    cursor.execute(_statements(connection.vendor)[model], [author, now, pk])
+                    cursor.execute(_statements(connection.alias)[model], [author, now, pk])
                 kind, row = (CARD_KINDS[changed[0]], changed[1]) if changed else ("", None)
-                bump, revision = _statements(connection.vendor)["revision"]
+                bump, revision = _statements(connection.alias)["revision"]
                 cursor.execute(bump, [now, canvas_pk])
                 cursor.execute(revision, [author, kind, row, now, canvas_pk])
     except IntegrityError:

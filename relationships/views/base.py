@@ -252,19 +252,18 @@ def _oob_segments(block: Block, segment_pk: int | None, header_swapped: bool) ->
 def _block_oob(
     request: HtmxHttpRequest,
     block: Block,
-    segment_pk: int | None,
+    segments: list,
     header_swapped: bool,
-    found: tuple[list, dict] | None = None,
+    found: tuple[list, dict],
 ) -> list[str]:
     """What a save changes beside the swapped pieces, out of band: the totals, completeness,
-    the pitch warnings, the numbers, and the totals of the segments whose figures changed.
+    the pitch warnings, the numbers, and the totals of ``segments`` (``_oob_segments``).
     ``found``: as ``kept_numbers`` takes it."""
     html = []
     context = {"canvas": block, "oob": True}
     if header_swapped:
         html.append(render_to_string(f"{PAGE}#window-title", context, request=request))
         html.append(render_to_string(f"{PAGE}#breadcrumb-title", context, request=request))
-    segments = _oob_segments(block, segment_pk, header_swapped)
     numbers = kept_numbers(request, block, True, segments, found=found)
     html += [numbers["canvas-totals"], numbers["completeness"]]
     html.append(render_to_string(f"{PAGE}#pitch-warnings", context, request=request))
@@ -297,7 +296,8 @@ def _block_response(
         for name, extra in extras
         if name == "relationship-card"
     ]
-    numbers = _numbers_wanted(block, True, _oob_segments(block, segment_pk, header_swapped))
+    segments = _oob_segments(block, segment_pk, header_swapped)
+    numbers = _numbers_wanted(block, True, segments)
     keys = [key for card in cards for key in card_keys(*card)]
     found = kept_pieces.get_many(keys + [key for key, _name, _extra in numbers])
     for name, extra in extras:
@@ -309,7 +309,7 @@ def _block_response(
             shown = extra["segment"].relationships if "segment" in extra else None
             extra = {**extra, "cards": render_cards(request, block, shown)}
         html.append(render_to_string(f"{PAGE}#{name}", {**context, **extra}, request=request))
-    html += _block_oob(request, block, segment_pk, header_swapped, (numbers, found))
+    html += _block_oob(request, block, segments, header_swapped, (numbers, found))
     return HttpResponse("".join(html))
 
 
