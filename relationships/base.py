@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
@@ -83,7 +84,41 @@ class RelationshipType(models.TextChoices):
     THIRD_PARTIES = "third_parties", _("Via third parties")
 
 
+class VersionedUpdate(NamedTuple):
+    """One row's versioned UPDATE, ready to run: what ``save_if_current`` would write of
+    ``obj`` (its editable fields, as the database takes them) if its row still has
+    ``expected``. The write path may run it together with its own bookkeeping
+    (``relationships.writes.change_block``)."""
+
+    obj: models.Model
+    expected: int
+    values: list
+
+    def sql(self, alias: str) -> str:
+        """The UPDATE on database ``alias``."""
+        return _versioned_update(type(self.obj), alias)
+
+    @staticmethod
+    def sql_of(model: type[models.Model], alias: str, more: str = "") -> str:
+        """The UPDATE of a ``model`` row on ``alias``; ``more``: ``column = %s`` to set too."""
+        return _versioned_update(model, alias, more)
+
+    def params(self, assigned: tuple = ()) -> list:
+        return [*self.values, *assigned, self.obj.pk, self.expected]
+
+    def written(self) -> None:
+        """The UPDATE went through: ``obj`` is at its new version."""
+        self.obj.version = self.expected + 1
+
+
 class VersionedQuerySet(models.QuerySet):
+    def versioned_update(self, obj: models.Model, expected_version: int) -> VersionedUpdate:
+        """``save_if_current``'s UPDATE of ``obj``, not run (on the default database)."""
+        connection = connections[self.db]
+        fields = _editable_fields(type(obj))
+        values = [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields]
+        return VersionedUpdate(obj, expected_version, values)
+
     def save_if_current(self, obj: models.Model, expected_version: int) -> bool:
         """Write the editable fields of ``obj`` only if its row still has ``expected_version``.
 
@@ -99,13 +134,9 @@ class VersionedQuerySet(models.QuerySet):
         else:
             # The whole table: the UPDATE the ORM would build, built once (the hot path of a
             # save; building it anew each time cost more CPU than running it).
-            connection = connections[self.db]
-            values = [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields]
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    _versioned_update(type(obj), self.db),
-                    [*values, obj.pk, expected_version],
-                )
+            update = self.versioned_update(obj, expected_version)
+            with connections[self.db].cursor() as cursor:
+                cursor.execute(update.sql(self.db), update.params())
                 updated = cursor.rowcount
         if updated:
             obj.version = expected_version + 1
@@ -118,12 +149,15 @@ def _editable_fields(model: type[models.Model]) -> list[models.Field]:
 
 
 @functools.cache
-def _versioned_update(model: type[models.Model], alias: str) -> str:
-    """``save_if_current``'s UPDATE on database ``alias``: every editable field set, the version
-    moved one up, only where the row still has the version the writer saw."""
+def _versioned_update(model: type[models.Model], alias: str, more: str = "") -> str:
+    """``save_if_current``'s UPDATE on database ``alias``: every editable field set (and
+    ``more`` assignments after them), the version moved one up, only where the row still has
+    the version the writer saw."""
     quote = connections[alias].ops.quote_name
     version = quote(model._meta.get_field("version").column)
     assigned = ", ".join(f"{quote(f.column)} = %s" for f in _editable_fields(model))
+    if more:
+        assigned = f"{assigned}, {more}"
     return (
         f"UPDATE {quote(model._meta.db_table)} SET {version} = {version} + 1, {assigned} "
         f"WHERE {quote(model._meta.pk.column)} = %s AND {version} = %s"

@@ -41,6 +41,19 @@ class VersionedForm(forms.ModelForm):
             error = in_own_words(self.fields.get(field), error)
         super().add_error(field, error)
 
+    def versioned_update(self):
+        """The UPDATE ``save_if_current`` starts with, when the form edits an existing row at
+        the version it was opened at (``relationships.base.VersionedUpdate``); else None.
+
+        The write path may run it in one statement with its bookkeeping; when it finds the
+        row moved on, it calls ``save_if_current``, which decides as always.
+        """
+        expected = self.cleaned_data.get("version")
+        if not self.instance.pk or expected is None:
+            return None
+        instance = self.save(commit=False)
+        return type(instance)._default_manager.versioned_update(instance, expected)
+
     def save_if_current(self) -> bool:
         """Create, or update only if nobody saved since the form was opened.
 

@@ -340,7 +340,11 @@ def _save_form(request: HtmxHttpRequest, form: VersionedForm, canvas_pk: int) ->
     if request.method != "POST" or not form.is_valid():
         return None
     return change_block(
-        canvas_pk, form.save_if_current, by=request.user, card=lambda: card_of(form.instance)
+        canvas_pk,
+        form.save_if_current,
+        by=request.user,
+        card=lambda: card_of(form.instance),
+        update=form.versioned_update(),
     )
 
 

@@ -11,7 +11,8 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from relationships.models import Relationship, Segment, VersionedQuerySet
+from relationships import writes
+from relationships.models import Relationship, Segment
 from tests.factories import make_canvas, make_relationship, make_segment, make_user
 from tests.helpers import HTMX, client_for
 
@@ -68,15 +69,15 @@ def owner():
 def test_two_simultaneous_saves_one_wins_one_gets_the_conflict(owner, monkeypatch):
     relationship = make_relationship(make_segment(make_canvas(owner)))
     url = reverse("relationship_edit", args=[relationship.pk])
-    original = VersionedQuerySet.save_if_current
+    original = writes._in_one_statement  # a form's save on PostgreSQL
     for round_ in range(5):
         barrier = threading.Barrier(2, timeout=10)
 
-        def together(self, obj, expected_version, barrier=barrier):
+        def together(*args, barrier=barrier):
             barrier.wait()  # both requests have validated and now write at once
-            return original(self, obj, expected_version)
+            return original(*args)
 
-        monkeypatch.setattr(VersionedQuerySet, "save_if_current", together)
+        monkeypatch.setattr(writes, "_in_one_statement", together)
         version = Relationship.objects.get(pk=relationship.pk).version
         a = edit(
             version,
@@ -96,7 +97,7 @@ def test_two_simultaneous_saves_one_wins_one_gets_the_conflict(owner, monkeypatc
             lambda a=a: client_for(owner).post(url, a, headers=HTMX),
             lambda b=b: client_for(owner).post(url, b, headers=HTMX),
         )
-        monkeypatch.setattr(VersionedQuerySet, "save_if_current", original)
+        monkeypatch.setattr(writes, "_in_one_statement", original)
 
         assert first.status_code == second.status_code == 200
         conflicted = [CONFLICT in r.text for r in (first, second)]

@@ -122,3 +122,38 @@ def test_an_edit_changes_the_pdf_etag_and_a_refused_one_does_not(owner_client, r
     assert owner_client.get(pdf)["ETag"] == first
     owner_client.post(edit, SEGMENT, headers=HTMX)
     assert owner_client.get(pdf)["ETag"] != first
+
+
+@pytest.mark.parametrize(
+    ("name", "row", "card", "data"),
+    [
+        ("cost_edit", "cost", "relationship", COST),
+        ("relationship_edit", "relationship", "relationship", relationship_data(1, "Chat")),
+        ("segment_edit", "segment", "segment", SEGMENT),
+    ],
+)
+def test_a_form_save_writes_the_row_its_card_stamp_and_one_revision(
+    owner_client, user, rows, name, row, card, data
+):
+    """What the live view and the cards read after a save, whichever way the database takes
+    it (on PostgreSQL a form's save is one statement): the row at its next version, the card
+    stamped with who and when, the canvas one revision on, and that revision's record."""
+    canvas, saved, stamped = rows["canvas"], rows[row], rows[card]
+    before = Canvas.objects.get(pk=canvas.pk).revision
+    response = owner_client.post(reverse(name, args=[saved.pk]), data, headers=HTMX)
+    assert response.status_code == 200
+    saved.refresh_from_db()
+    stamped.refresh_from_db()
+    assert saved.version == 2
+    assert stamped.changed_by == user and stamped.changed_at is not None
+    canvas.refresh_from_db()
+    assert canvas.revision == before + 1
+    record = canvas.revisions.get(number=canvas.revision)
+    assert (record.by, record.card, record.card_id) == (user, card, stamped.pk)
+
+    # The same form again at the version it was opened at: refused, nothing moves.
+    again = owner_client.post(reverse(name, args=[saved.pk]), data, headers=HTMX)
+    assert "changed in another tab" in again.text
+    canvas.refresh_from_db()
+    assert canvas.revision == before + 1
+    assert canvas.revisions.filter(number__gt=before + 1).count() == 0
