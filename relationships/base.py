@@ -90,7 +90,7 @@ class VersionedQuerySet(models.QuerySet):
         One conditional UPDATE, so two writers can never both win. On success ``obj.version``
         is the new version; on a conflict nothing is written and False is returned.
         """
-        fields = _editable_fields(type(obj))
+        fields = editable_fields(type(obj))
         if self.query.where:  # a filtered queryset: the ORM keeps its filters
             values = {f.attname: getattr(obj, f.attname) for f in fields}
             updated = self.filter(pk=obj.pk, version=expected_version).update(
@@ -112,7 +112,7 @@ class VersionedQuerySet(models.QuerySet):
         return bool(updated)
 
 
-def _editable_fields(model: type[models.Model]) -> list[models.Field]:
+def editable_fields(model: type[models.Model]) -> list[models.Field]:
     """What a form can change of a row: its editable fields but its id."""
     return [f for f in model._meta.concrete_fields if f.editable and not f.primary_key]
 
@@ -123,7 +123,7 @@ def _versioned_update(model: type[models.Model], alias: str) -> str:
     moved one up, only where the row still has the version the writer saw."""
     quote = connections[alias].ops.quote_name
     version = quote(model._meta.get_field("version").column)
-    assigned = ", ".join(f"{quote(f.column)} = %s" for f in _editable_fields(model))
+    assigned = ", ".join(f"{quote(f.column)} = %s" for f in editable_fields(model))
     return (
         f"UPDATE {quote(model._meta.db_table)} SET {version} = {version} + 1, {assigned} "
         f"WHERE {quote(model._meta.pk.column)} = %s AND {version} = %s"
