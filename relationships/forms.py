@@ -162,11 +162,26 @@ class VersionedForm(forms.ModelForm):
                 break
             for name, value in merged.items():
                 setattr(instance, name, value)
+            if invalid := self._invalid_merge(instance):
+                # Each change was valid alone; together they break a rule of the row (a
+                # relationship left with no goal): the form shows both and the rule.
+                self._show_conflict(version, saved, theirs, [], invalid)
+                return False
             if manager.save_if_current(instance, version):
                 self.kept_theirs = theirs
                 return True
         self._show_conflict(version, saved, theirs, conflicts)
         return False
+
+    @staticmethod
+    def _invalid_merge(instance) -> list[str]:
+        """What the row's own rules say against the merged row (its constraints, checked with
+        queries: only a merged save runs this)."""
+        try:
+            instance.full_clean(validate_unique=False)
+        except ValidationError as error:
+            return error.messages
+        return []
 
     def _reload(self, instance) -> tuple[int, dict]:
         """The row as it is now (one query), also into what the form does not edit."""
@@ -177,7 +192,9 @@ class VersionedForm(forms.ModelForm):
             setattr(instance, field.attname, getattr(row, field.attname))
         return row.version, self._values_of(row)
 
-    def _show_conflict(self, version: int, saved: dict, theirs: list, conflicts: list) -> None:
+    def _show_conflict(
+        self, version: int, saved: dict, theirs: list, conflicts: list, invalid=()
+    ) -> None:
         self.data = data = self.data.copy()
         data[self.add_prefix("version")] = str(version)
         data[self.add_prefix("opened")] = self._digest(saved)
@@ -191,6 +208,8 @@ class VersionedForm(forms.ModelForm):
                     "value": self.shown(name, saved[name]),
                 }
         self.add_error(None, self.conflict_message)
+        for message in invalid:
+            self.add_error(None, message)
 
     def _put(self, data, name: str, value) -> None:
         """Put ``value`` into the form's data as a browser would have sent it."""
