@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.factories import make_block
-from tests.helpers import HTMX
+from tests.helpers import HTMX, form_fields
 
 pytestmark = pytest.mark.django_db
 
@@ -76,3 +76,17 @@ def test_htmx_save_query_count_is_flat(owner_client, user):
     # the card, the revision bump and its record (relationships.Revision); then the fresh
     # block: 2 queries (the canvas with its segments, the relationships with their costs)
     assert large == 11
+
+
+def test_a_save_from_the_form_as_opened_costs_no_query_more(owner_client, user):
+    """The form's memory of what it opened with (for a merge after someone else's save) is
+    read only when someone did save meanwhile: the normal save stays at its queries."""
+    canvas = make_block(user, segments=2, relationships=2, costs=1)
+    relationship = canvas.segments.first().relationships.first()
+    url = reverse("relationship_edit", args=[relationship.pk])
+    data = form_fields(owner_client.get(url, headers=HTMX).text, relationship.anchor)
+    assert data["opened"]
+    with CaptureQueriesContext(connection) as queries:
+        response = owner_client.post(url, {**data, "interaction": "Fortnightly"}, headers=HTMX)
+    assert 'class="relationship-card' in response.text
+    assert len(queries) == 11  # as test_htmx_save_query_count_is_flat
