@@ -334,7 +334,7 @@ def _saved(
     if notice := getattr(request, "merge_notice", ""):
         response.content += format_html(
             '<div id="flash" class="container-fluid" role="status" aria-live="polite" '
-            'hx-swap-oob="true"><p class="notice notice-info">{}</p></div>',
+            'hx-swap-oob="true"><p class="notice notice-info notice-merged">{}</p></div>',
             notice,
         ).encode()
     return reswap(retarget(response, target), "outerHTML") if target else response
