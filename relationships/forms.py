@@ -233,15 +233,16 @@ class VersionedForm(forms.ModelForm):
     def shown(self, name: str, value) -> str:
         """A field's value as a reader reads it: a choice's label, a number their way."""
         field = self.fields[name]
-        if value is None or value == "" or value == []:
+        labels = {str(key): label for key, label in getattr(field, "choices", None) or ()}
+        if isinstance(value, list | tuple):
+            return ", ".join(str(labels.get(str(v), v)) for v in value) or gettext("(empty)")
+        key = "" if value is None else str(value)
+        if key in labels:  # a choice, the empty one too where it has a name ("Not sure yet")
+            return str(labels[key])
+        if key == "":
             return gettext("(empty)")
         if isinstance(value, bool):
             return gettext("Yes") if value else gettext("No")
-        labels = {str(key): label for key, label in getattr(field, "choices", None) or ()}
-        if isinstance(value, list | tuple):
-            return ", ".join(str(labels.get(str(v), v)) for v in value)
-        if labels:
-            return str(labels.get(str(value), value))
         if isinstance(value, Decimal | int):
             return show_number(value, getattr(field.widget, "places", None))
         return str(value)

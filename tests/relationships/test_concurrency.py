@@ -1,5 +1,7 @@
 """Two tabs editing the same item: the later save must not silently overwrite the first."""
 
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 
@@ -159,10 +161,15 @@ def test_a_segment_conflict_in_spanish_shows_the_saved_number_the_spanish_way(ca
     twos = form_fields(second.get(url, headers=HTMX).text, form_id)
     assert ones["average_spend"] == "10,00"
 
-    first.post(url, {**ones, "average_spend": "1.200,50", "name": "Big offices"}, headers=HTMX)
+    changed = {"average_spend": "1.200,50", "name": "Big offices", "customer_count": "1500"}
+    first.post(url, {**ones, **changed}, headers=HTMX)
     response = second.post(url, {**twos, "average_spend": "99"}, headers=HTMX)
 
     assert "Guardado mientras tanto por ti, en otra pestaña:" in response.text
     assert "1.200,50" in response.text
     shown = form_fields(response.text, form_id)
-    assert (shown["average_spend"], shown["name"]) == ("99", "Big offices")
+    # What only the first tab changed shows as it left it, its number the Spanish way.
+    assert (shown["name"], shown["customer_count"]) == ("Big offices", "1.500")
+    assert shown["average_spend"] == "99"  # what this tab typed is kept
+    segment.refresh_from_db()
+    assert (segment.average_spend, segment.customer_count) == (Decimal("1200.50"), 1500)

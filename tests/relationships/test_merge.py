@@ -289,8 +289,9 @@ def test_an_emptied_field_stays_empty_and_an_empty_choice_reads_so(marta, jorge)
     save(SegmentForm, segment, {**jorges, "expected_type": "communities"}, jorge)
     form = save(SegmentForm, segment, {**martas, "expected_type": "self_service"}, marta)
     assert form.saved_meanwhile["expected_type"]["value"] == "Communities"
-    assert form.shown("expected_type", "") == "(empty)"
+    assert form.shown("expected_type", "") == "Not sure yet"  # the empty choice's own name
     assert form.shown("customer_count", None) == "(empty)"
+    assert form.shown("description", "") == "(empty)"
 
 
 def test_text_left_alone_with_other_line_ends_or_spaces_is_not_a_change(marta, jorge):
