@@ -356,7 +356,8 @@ def _save_form(request: HtmxHttpRequest, form: VersionedForm, canvas_pk: int) ->
         if request.htmx:
             request.merge_notice = form.merge_notice
         else:
-            messages.info(request, form.merge_notice)
+            # "merged": the page at the card keeps it in sight, as htmx's answer does.
+            messages.info(request, form.merge_notice, extra_tags="merged")
     return block
 
 

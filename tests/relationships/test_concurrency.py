@@ -113,6 +113,7 @@ def test_a_save_after_someone_elses_keeps_their_change_to_another_field(two_memb
         assert response.status_code == 302
         page = marta.get(response["Location"])
         assert notice in page.text
+        assert 'class="notice notice-merged info"' in page.text  # kept in sight (app.css)
         assert notice not in marta.get(response["Location"]).text  # said once
 
 
