@@ -115,7 +115,7 @@ class VersionedQuerySet(models.QuerySet):
     def versioned_update(self, obj: models.Model, expected_version: int) -> VersionedUpdate:
         """``save_if_current``'s UPDATE of ``obj``, not run (on the default database)."""
         connection = connections[self.db]
-        fields = _editable_fields(type(obj))
+        fields = editable_fields(type(obj))
         values = [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields]
         return VersionedUpdate(obj, expected_version, values)
 
@@ -125,7 +125,7 @@ class VersionedQuerySet(models.QuerySet):
         One conditional UPDATE, so two writers can never both win. On success ``obj.version``
         is the new version; on a conflict nothing is written and False is returned.
         """
-        fields = _editable_fields(type(obj))
+        fields = editable_fields(type(obj))
         if self.query.where:  # a filtered queryset: the ORM keeps its filters
             values = {f.attname: getattr(obj, f.attname) for f in fields}
             updated = self.filter(pk=obj.pk, version=expected_version).update(
@@ -143,7 +143,7 @@ class VersionedQuerySet(models.QuerySet):
         return bool(updated)
 
 
-def _editable_fields(model: type[models.Model]) -> list[models.Field]:
+def editable_fields(model: type[models.Model]) -> list[models.Field]:
     """What a form can change of a row: its editable fields but its id."""
     return [f for f in model._meta.concrete_fields if f.editable and not f.primary_key]
 
@@ -155,7 +155,7 @@ def _versioned_update(model: type[models.Model], alias: str, more: str = "") -> 
     the version the writer saw."""
     quote = connections[alias].ops.quote_name
     version = quote(model._meta.get_field("version").column)
-    assigned = ", ".join(f"{quote(f.column)} = %s" for f in _editable_fields(model))
+    assigned = ", ".join(f"{quote(f.column)} = %s" for f in editable_fields(model))
     if more:
         assigned = f"{assigned}, {more}"
     return (

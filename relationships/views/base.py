@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import NamedTuple
 
+from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Exists, F, Func, OuterRef, Subquery
@@ -18,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
+from django.utils.html import format_html
 from django_htmx.http import reswap, retarget
 from django_htmx.middleware import HtmxDetails
 
@@ -329,6 +331,12 @@ def _saved(
     if not request.htmx:
         return _back_to(canvas_pk, anchor)
     response = _block_response(request, block or Block.load(canvas_pk), pieces, segment_pk)
+    if notice := getattr(request, "merge_notice", ""):
+        response.content += format_html(
+            '<div id="flash" class="container-fluid" role="status" aria-live="polite" '
+            'hx-swap-oob="true"><p class="notice notice-info notice-merged">{}</p></div>',
+            notice,
+        ).encode()
     return reswap(retarget(response, target), "outerHTML") if target else response
 
 
@@ -339,13 +347,22 @@ def _save_form(request: HtmxHttpRequest, form: VersionedForm, canvas_pk: int) ->
     """
     if request.method != "POST" or not form.is_valid():
         return None
-    return change_block(
+    form.editor = request.user
+    block = change_block(
         canvas_pk,
         form.save_if_current,
         by=request.user,
         card=lambda: card_of(form.instance),
         update=form.versioned_update(),
     )
+    if block is not None and form.merge_notice:
+        # Someone else's change was kept beside the user's: say so, where the answer shows it.
+        if request.htmx:
+            request.merge_notice = form.merge_notice
+        else:
+            # "merged": the page at the card keeps it in sight, as htmx's answer does.
+            messages.info(request, form.merge_notice, extra_tags="merged")
+    return block
 
 
 def _form_response(

@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.factories import make_block
-from tests.helpers import HTMX
+from tests.helpers import HTMX, form_fields
 
 pytestmark = pytest.mark.django_db
 
@@ -44,6 +44,15 @@ def test_canvas_list_query_count_is_flat(owner_client, user, django_assert_num_q
         owner_client.get(reverse("canvas_list"))
 
 
+def save_queries() -> int:
+    """A relationship's htmx save: session, user, lookup; the write; the fresh block (the
+    canvas with its segments, the relationships with their costs). The write, on PostgreSQL:
+    the update, who changed the card, the revision bump and its record in one statement (in
+    a savepoint in tests); elsewhere, the four in one transaction (a savepoint in tests)."""
+    write = 3 if connection.vendor == "postgresql" else 6
+    return 3 + write + 2
+
+
 def save_relationship_through_htmx(client, user, segments: int) -> int:
     """Save one relationship of a block of ``segments`` segments; return the queries it took."""
     canvas = make_block(user, segments=segments, relationships=3, costs=2)
@@ -71,10 +80,18 @@ def save_relationship_through_htmx(client, user, segments: int) -> int:
 def test_htmx_save_query_count_is_flat(owner_client, user):
     small = save_relationship_through_htmx(owner_client, user, segments=1)
     large = save_relationship_through_htmx(owner_client, user, segments=10)
-    assert small == large
-    # session, user, lookup; then the write; then the fresh block: 2 queries (the canvas with
-    # its segments, the relationships with their costs). The write, on PostgreSQL: the update,
-    # who changed the card, the revision bump and its record in one statement (in a savepoint
-    # in tests); elsewhere, the four in one transaction (a savepoint in tests).
-    write = 3 if connection.vendor == "postgresql" else 6
-    assert large == 3 + write + 2
+    assert small == large == save_queries()
+
+
+def test_a_save_from_the_form_as_opened_costs_no_query_more(owner_client, user):
+    """The form's memory of what it opened with (for a merge after someone else's save) is
+    read only when someone did save meanwhile: the normal save stays at its queries."""
+    canvas = make_block(user, segments=2, relationships=2, costs=1)
+    relationship = canvas.segments.first().relationships.first()
+    url = reverse("relationship_edit", args=[relationship.pk])
+    data = form_fields(owner_client.get(url, headers=HTMX).text, relationship.anchor)
+    assert data["opened"]
+    with CaptureQueriesContext(connection) as queries:
+        response = owner_client.post(url, {**data, "interaction": "Fortnightly"}, headers=HTMX)
+    assert 'class="relationship-card' in response.text
+    assert len(queries) == save_queries()  # as test_htmx_save_query_count_is_flat

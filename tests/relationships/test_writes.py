@@ -145,15 +145,10 @@ def test_a_form_save_writes_the_row_its_card_stamp_and_one_revision(
     saved.refresh_from_db()
     stamped.refresh_from_db()
     assert saved.version == 2
-    assert stamped.changed_by == user and stamped.changed_at is not None
+    assert stamped.changed_by == user
+    assert stamped.changed_at is not None
     canvas.refresh_from_db()
     assert canvas.revision == before + 1
     record = canvas.revisions.get(number=canvas.revision)
     assert (record.by, record.card, record.card_id) == (user, card, stamped.pk)
 
-    # The same form again at the version it was opened at: refused, nothing moves.
-    again = owner_client.post(reverse(name, args=[saved.pk]), data, headers=HTMX)
-    assert "changed in another tab" in again.text
-    canvas.refresh_from_db()
-    assert canvas.revision == before + 1
-    assert canvas.revisions.filter(number__gt=before + 1).count() == 0
