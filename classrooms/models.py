@@ -373,9 +373,8 @@ class Submission(models.Model):
         blank=True,
         related_name="+",
     )
-    # When the student last saw the feedback page, and when what it shows last changed: a
-    # verdict, a comment they can read, the rubric.
-    feedback_seen_at = models.DateTimeField(null=True, blank=True)
+    # When what the feedback page shows last changed: a verdict, a comment the student can
+    # read, the rubric. When each reader last opened it is theirs alone (``FeedbackSeen``).
     feedback_updated_at = models.DateTimeField(null=True, blank=True)
 
     objects = SubmissionQuerySet.as_manager()
@@ -435,9 +434,49 @@ class Submission(models.Model):
 
     @property
     def has_unread_feedback(self) -> bool:
-        return self.feedback_updated_at is not None and (
-            self.feedback_seen_at is None or self.feedback_seen_at < self.feedback_updated_at
+        """Whether the reader it was loaded for has not opened its feedback since it changed.
+
+        Needs ``reader_seen_at`` (``SubmissionQuerySet.with_seen_by``) once there is feedback:
+        without it, an ``AttributeError`` rather than a guess about whose badge it is.
+        """
+        if self.feedback_updated_at is None:
+            return False
+        seen = self.reader_seen_at
+        return seen is None or seen < self.feedback_updated_at
+
+    def mark_feedback_seen(self, reader) -> None:
+        """``reader`` opened the feedback now: their badge goes, a teammate's stays. One query."""
+        FeedbackSeen.objects.bulk_create(
+            [FeedbackSeen(submission=self, student=reader, seen_at=timezone.now())],
+            update_conflicts=True,
+            unique_fields=["submission", "student"],
+            update_fields=["seen_at"],
         )
+
+
+class FeedbackSeen(models.Model):
+    """When one reader of a submission last opened its feedback page.
+
+    One row per submission and student: the student who handed it in, or each member of the
+    team it was handed in for, so that one member reading the feedback leaves the "new feedback"
+    badge on for the others until they read it too. No row: never opened.
+    """
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="seen_by")
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission", "student"], name="feedback_seen_once_per_student"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student} · {self.submission_id} · {self.seen_at:%Y-%m-%d %H:%M}"
 
 
 class Comment(models.Model):

@@ -75,8 +75,11 @@ def _get_submission_for_reader(request: HtmxHttpRequest, pk: int) -> Submission:
 
 
 def _get_submission_for_student(request: HtmxHttpRequest, pk: int) -> Submission:
-    """A submission the user handed in, or their team did; else a 404."""
+    """A submission the user handed in, or their team did; else a 404. With when the user
+    last opened its feedback (``with_seen_by``)."""
     return get_object_or_404(
-        Submission.objects.of_student(request.user).select_related("assignment__classroom"),
+        Submission.objects.of_student(request.user)
+        .with_seen_by(request.user)
+        .select_related("assignment__classroom"),
         pk=pk,
     )
