@@ -91,7 +91,7 @@ def test_what_was_read_before_the_change_stays_read_for_the_student_and_the_team
     old = executor.loader.project_state([("classrooms", "0007_teams")]).apps
     User = old.get_model("auth", "User")
     teacher, ana, ben, carl = (
-        User.objects.create(username=n) for n in "teacher ana ben carl".split()
+        User.objects.create(username=n) for n in ["teacher", "ana", "ben", "carl"]
     )
     classroom = old.get_model("classrooms", "Classroom").objects.create(
         name="Class", teacher=teacher, join_code="CODE1234"
