@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from classrooms.join_codes import new_join_code
@@ -16,6 +17,7 @@ from classrooms.querysets import ClassroomQuerySet, CoTeacherQuerySet, Submissio
 from relationships.block import Block
 from relationships.models import Canvas
 from teams.models import CanvasMember, Role
+from teams.sharing import hand_over
 
 
 class Classroom(models.Model):
@@ -302,6 +304,82 @@ class Team(models.Model):
         TeamMember.objects.filter(team=self, student=student).delete()
         if self.canvas_id and not self.owns_canvas(student):
             CanvasMember.objects.filter(canvas_id=self.canvas_id, user=student).delete()
+
+    # --- a teacher manages the team ----------------------------------------------------------
+    #
+    # The team is the class's: a teacher renames it, moves students in and out and deletes it.
+    # Its canvas is the team's work, so it stays with the team: a student moved out loses it,
+    # even its owner (it passes to the member longest in the team, as a hand-over does). Only
+    # a canvas owner who is the team's last member cannot be moved out: nobody would be left
+    # to hold the canvas (delete the team instead, if it has handed nothing in).
+
+    def why_not_move_out(self, student) -> str | None:
+        """Why a teacher may not move ``student`` out of the team; None if they may. One query
+        at most (loaded members are counted without one)."""
+        if self.owns_canvas(student) and self.members.exclude(student=student).count() == 0:
+            return gettext(
+                "%(name)s owns the canvas of “%(team)s” and is its only member: move someone"
+                " else into the team first, or delete the team."
+            ) % {"name": student.get_username(), "team": self.name}
+        return None
+
+    @transaction.atomic
+    def move_out(self, student) -> None:
+        """A teacher takes ``student`` out of the team and off its canvas, which stays with the
+        team: if it was theirs, it passes to the member longest in the team, and the student
+        keeps no access to it. The caller asks ``why_not_move_out`` first. The team's hand-ins
+        stay the team's: the student no longer reads them, but for one they handed in
+        themselves."""
+        if self.owns_canvas(student):
+            heir = (
+                self.members.exclude(student=student)
+                .select_related("student")
+                .order_by("joined_at", "pk")
+                .first()
+            )
+            member, _created = CanvasMember.objects.get_or_create(
+                canvas_id=self.canvas_id, user=heir.student, defaults={"role": Role.EDITOR}
+            )
+            hand_over(self.canvas, member)
+            self.canvas.owner = heir.student
+        self.remove(student)
+
+    @transaction.atomic
+    def move_in(self, student) -> Team | None:
+        """A teacher puts ``student`` in this team, out of the one of the assignment they were in
+        (returned; None if none). The caller asks ``why_not_move_out`` of that team first."""
+        current = self.assignment.team_of(student)
+        if current is not None:
+            current.move_out(student)
+        self.add(student)
+        return current
+
+    def why_not_delete(self) -> str | None:
+        """Why a teacher may not delete the team; None if they may. One query.
+
+        A team that has handed something in stays: its hand-ins, their reviews and who may read
+        them hang on it. Its members can still be moved to other teams.
+        """
+        count = self.submissions.count()
+        if count:
+            return ngettext(
+                "“%(team)s” has handed in %(count)s time: its hand-in and its review stay with"
+                " the team, so it cannot be deleted. You can still move its members to other"
+                " teams.",
+                "“%(team)s” has handed in %(count)s times: its hand-ins and their reviews stay"
+                " with the team, so it cannot be deleted. You can still move its members to other"
+                " teams.",
+                count,
+            ) % {"team": self.name, "count": count}
+        return None
+
+    @transaction.atomic
+    def delete_for_teacher(self) -> None:
+        """Delete a team that has handed nothing in (``why_not_delete``): its members are in no
+        team any more. Its canvas is not deleted: it stays with its owner, shared as it was with
+        the former members (the owner can take them off on its members page), so that no one's
+        work is lost."""
+        self.delete()
 
 
 class TeamMember(models.Model):

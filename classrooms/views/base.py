@@ -14,6 +14,7 @@ from classrooms.models import (
     Classroom,
     CoTeacher,
     Submission,
+    Team,
 )
 from relationships.views.base import HtmxHttpRequest
 
@@ -52,6 +53,17 @@ def _get_assignment_for_teacher(request: HtmxHttpRequest, pk: int) -> Assignment
     return get_object_or_404(
         Assignment.objects.select_related("classroom").filter(
             classroom__in=Classroom.objects.for_teacher(request.user)
+        ),
+        pk=pk,
+    )
+
+
+def _get_team_for_teacher(request: HtmxHttpRequest, pk: int) -> Team:
+    """A team of an assignment of a class the user teaches (owner or co-teacher); else a 404.
+    With its assignment, class, canvas and the canvas's owner, in one query."""
+    return get_object_or_404(
+        Team.objects.select_related("assignment__classroom", "canvas__owner").filter(
+            assignment__classroom__in=Classroom.objects.for_teacher(request.user)
         ),
         pk=pk,
     )
