@@ -244,6 +244,13 @@ class Team(models.Model):
     The canvas belongs to the member who started the team (or, when a teacher forms it, to its
     first member); the others are its editors (``teams.models.CanvasMember``). A student is in
     at most one team per assignment (``TeamMember``).
+
+    Team membership leads, canvas membership follows: joining, leaving and a teacher's moves
+    change both at once (``add``, ``remove``, ``move_in``, ``move_out``). On the canvas's
+    members page (``teams.views``) its owner cannot remove a teammate nor change their role
+    (only a teacher takes a student out of a team), and a teammate leaving the canvas leaves
+    the team. One exception, on purpose: a student removed from the class loses the canvas but
+    stays in the team, so that letting them back gives it back (``Membership.remove``).
     """
 
     assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="teams")
@@ -292,6 +299,15 @@ class Team(models.Model):
                 canvas_id=self.canvas_id, user=student, defaults={"role": Role.EDITOR}
             )
         return member
+
+    @classmethod
+    def of_canvas_member(cls, canvas_id: int, user_id: int) -> Team | None:
+        """The team whose canvas ``canvas_id`` is and that ``user_id`` is in; None. One query."""
+        return (
+            cls.objects.select_related("assignment")
+            .filter(canvas_id=canvas_id, members__student_id=user_id)
+            .first()
+        )
 
     def owns_canvas(self, student) -> bool:
         """Whether ``student`` owns the team's canvas (no query): they cannot just leave."""
