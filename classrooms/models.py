@@ -223,19 +223,26 @@ class Assignment(models.Model):
         """Mark late exactly the submissions handed in after ``due_at``. Four queries.
 
         ``is_late`` is written at hand-in; after the due date moves, this makes it follow the new
-        one, for every submission (older ones too). Returns how many students' newest submission
-        became late and how many became on time: the rows of the dashboard that changed.
+        one, for every submission (older ones too). Returns how many newest submissions became
+        late and how many became on time: the rows of the dashboard that changed. On a team
+        assignment that is a count of teams (each team's newest hand-in, whichever member handed
+        it in), with a student who handed in alone, before it was team work, as a team of one.
         """
         submissions = Submission.objects.filter(assignment=self)
         now_late = submissions.filter(submitted_at__gt=self.due_at, is_late=False)
         now_on_time = submissions.filter(submitted_at__lte=self.due_at, is_late=True)
-        counts = (
-            now_late.latest_per_student().count(),
-            now_on_time.latest_per_student().count(),
-        )
+        counts = (self._changed_rows(now_late), self._changed_rows(now_on_time))
         now_late.update(is_late=True)
         now_on_time.update(is_late=False)
         return counts
+
+    def _changed_rows(self, submissions) -> int:
+        """How many rows of the dashboard ``submissions`` are the newest of. One query."""
+        if not self.team_work:
+            return submissions.latest_per_student().count()
+        of_teams = submissions.latest_per_team().values("pk")
+        alone = submissions.filter(team__isnull=True).latest_per_student().values("pk")
+        return submissions.filter(Q(pk__in=of_teams) | Q(pk__in=alone)).count()
 
 
 class Team(models.Model):
