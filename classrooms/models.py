@@ -377,13 +377,15 @@ class Team(models.Model):
         self.add(student)
         return current
 
-    def why_not_delete(self) -> str | None:
-        """Why a teacher may not delete the team; None if they may. One query.
+    def why_not_delete(self, count: int | None = None) -> str | None:
+        """Why a teacher may not delete the team; None if they may. One query, none if the
+        caller knows ``count``, how many times it handed in.
 
         A team that has handed something in stays: its hand-ins, their reviews and who may read
         them hang on it. Its members can still be moved to other teams.
         """
-        count = self.submissions.count()
+        if count is None:
+            count = self.submissions.count()
         if count:
             return ngettext(
                 "“%(team)s” has handed in %(count)s time: its hand-in and its review stay with"

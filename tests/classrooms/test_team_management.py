@@ -204,7 +204,10 @@ def test_deleting_a_team_asks_first_and_keeps_its_canvas_with_its_owner(teacher_
 def test_a_team_that_handed_in_is_not_deleted(teacher_client, owls):
     ana = owls.canvas.owner
     client_for(ana).post(reverse("assignment_submit", args=[owls.assignment_id]))
+    team_page = teacher_client.get(reverse("team_detail", args=[owls.pk])).text
+    assert "has handed in 1 time" in team_page
     url = reverse("team_delete", args=[owls.pk])
+    assert url not in team_page
     page = teacher_client.get(url).text
     assert "“Owls” cannot be deleted" in page
     assert "has handed in 1 time" in page
