@@ -103,8 +103,7 @@ def _hand_in(assignment: Assignment, student, canvas, index: int, state: str) ->
     if state == "approved":
         _review(submission, teacher, Submission.Status.APPROVED)
     if state in {"changes_requested", "resubmitted", "approved"}:  # feedback already read
-        submission.feedback_seen_at = timezone.now()
-        submission.save(update_fields=["feedback_seen_at"])
+        submission.mark_feedback_seen(student)
     if state == "resubmitted":
         segment = canvas.segments.all()[1]
         segment.expectation = "Un contacto fijo y respuesta en menos de una hora."

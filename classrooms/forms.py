@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from classrooms.join_codes import normalise_join_code
@@ -16,6 +17,7 @@ from classrooms.models import (
     SavedComment,
     Submission,
     Team,
+    TeamMember,
 )
 from relationships.models import Canvas
 
@@ -142,6 +144,7 @@ class TeamForm(forms.Form):
     def __init__(self, *args, assignment, pick_students: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.assignment = assignment
+        self.team_pk: int | None = None  # the team renamed, whose own name is not taken
         if pick_students:
             self.fields["students"] = forms.ModelMultipleChoiceField(
                 label=_("Students"),
@@ -160,7 +163,8 @@ class TeamForm(forms.Form):
         name = self.cleaned_data["name"].strip()
         if not name:
             raise forms.ValidationError(_("Give the team a name."))
-        if Team.objects.filter(assignment=self.assignment, name__iexact=name).exists():
+        taken = Team.objects.filter(assignment=self.assignment, name__iexact=name)
+        if taken.exclude(pk=self.team_pk).exists():
             raise forms.ValidationError(
                 _("There is already a team called “%(name)s”."), params={"name": name}
             )
@@ -170,6 +174,70 @@ class TeamForm(forms.Form):
         """Start the team with ``student`` (a student forming it) or the students picked."""
         students = [student] if student is not None else list(self.cleaned_data["students"])
         return Team.start(self.assignment, self.cleaned_data["name"], students)
+
+
+class TeamRenameForm(TeamForm):
+    """A teacher renames a team: still unique in the assignment (its own name aside, so that
+    "owls" may become "Owls")."""
+
+    def __init__(self, *args, team: Team, **kwargs) -> None:
+        kwargs.setdefault("initial", {"name": team.name})
+        super().__init__(*args, assignment=team.assignment, **kwargs)
+        self.team = team
+        self.team_pk = team.pk
+        self.fields["name"].label = _("New name")
+
+    def save(self) -> Team:
+        self.team.name = self.cleaned_data["name"]
+        self.team.save(update_fields=["name"])
+        return self.team
+
+
+class TeamMoveInForm(forms.Form):
+    """A teacher moves a student into a team: any current student of the class not in it, in
+    another team of the assignment (they are moved out of it) or in none."""
+
+    student = forms.ModelChoiceField(
+        label=_("Student"),
+        queryset=get_user_model().objects.none(),
+        empty_label=_("Choose a student"),
+        error_messages={"required": _("Choose the student to move into the team.")},
+    )
+
+    def __init__(self, *args, team: Team, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.team = team
+        current_team = TeamMember.objects.filter(
+            assignment=team.assignment_id, student=OuterRef("pk")
+        ).values("team__name")[:1]
+        field = self.fields["student"]
+        field.queryset = (
+            get_user_model()
+            .objects.filter(
+                memberships__classroom=team.assignment.classroom_id,
+                memberships__removed_at__isnull=True,
+            )
+            .exclude(class_teams__team=team)
+            .annotate(team_name=Subquery(current_team))
+            .order_by("username")
+        )
+        field.label_from_instance = _student_and_team
+
+    def clean_student(self):
+        student = self.cleaned_data["student"]
+        current = self.team.assignment.team_of(student)
+        if current is not None and (refusal := current.why_not_move_out(student)):
+            raise forms.ValidationError(refusal)
+        return student
+
+
+def _student_and_team(student) -> str:
+    if student.team_name:
+        return _("%(name)s (now in “%(team)s”)") % {
+            "name": student.get_username(),
+            "team": student.team_name,
+        }
+    return _("%(name)s (in no team)") % {"name": student.get_username()}
 
 
 class CommentForm(forms.ModelForm):

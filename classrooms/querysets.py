@@ -120,14 +120,26 @@ class SubmissionQuerySet(models.QuerySet):
         )
         return later.first() or queue.exclude(pk=submission.pk).first()
 
+    def with_seen_by(self, reader) -> SubmissionQuerySet:
+        """Each with ``reader_seen_at``: when ``reader`` last opened its feedback (None: never),
+        which ``Submission.has_unread_feedback`` reads. A subquery: no query of its own."""
+        from classrooms.models import FeedbackSeen
+
+        seen = FeedbackSeen.objects.filter(submission=OuterRef("pk"), student=reader)
+        return self.annotate(reader_seen_at=Subquery(seen.values("seen_at")[:1]))
+
     def with_unread_feedback(self, student) -> SubmissionQuerySet:
-        """The student's (and their teams') submissions with feedback not opened since it last
-        changed."""
+        """The student's (and their teams') submissions with feedback they have not opened
+        since it last changed: a teammate's reading it does not count."""
+        from classrooms.models import FeedbackSeen
+
+        seen_since = FeedbackSeen.objects.filter(
+            submission=OuterRef("pk"),
+            student=student,
+            seen_at__gte=OuterRef("feedback_updated_at"),
+        )
         return (
             self.of_student(student)
             .filter(feedback_updated_at__isnull=False)
-            .filter(
-                Q(feedback_seen_at__isnull=True)
-                | Q(feedback_seen_at__lt=models.F("feedback_updated_at"))
-            )
+            .exclude(Exists(seen_since))
         )

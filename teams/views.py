@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_not_required
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -36,8 +36,15 @@ def _members_url(canvas_pk: int, anchor: str = "") -> str:
 
 def _members_page(request: HttpRequest, canvas, status: int = 200, **forms) -> HttpResponse:
     """The members of the canvas; to its owner, the forms that change them as well."""
+    from classrooms.models import Team  # classes build on sharing
+
     manage = access.may(canvas.role, Action.MANAGE)
-    members = CanvasMember.objects.filter(canvas=canvas).select_related("user")
+    team = Team.objects.filter(canvas=OuterRef("canvas"), members__student=OuterRef("user"))
+    members = (
+        CanvasMember.objects.filter(canvas=canvas)
+        .select_related("user")
+        .annotate(team_name=Subquery(team.values("name")[:1]))  # the team leads: see below
+    )
     context = {
         "canvas": canvas,
         "role": canvas.role,
@@ -147,9 +154,39 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "teams/invitation.html", context)
 
 
+def _in_team(member: CanvasMember):
+    """The class team ``member`` is in and whose canvas this is; None.
+
+    Such a team leads (``classrooms.models.Team``): its members edit its canvas, and only a
+    teacher takes one out of it, so the canvas's owner can neither remove them here nor change
+    their role. One query.
+    """
+    from classrooms.models import Team  # classes build on sharing
+
+    return Team.of_canvas_member(member.canvas_id, member.user_id)
+
+
+def _refuse_for_team(request: HttpRequest, member: CanvasMember, team) -> HttpResponse:
+    messages.error(
+        request,
+        _(
+            "%(name)s is in your team “%(team)s” for “%(assignment)s”: teammates edit the"
+            " team's canvas, and only your teacher can take them out of the team."
+        )
+        % {
+            "name": member.user.get_username(),
+            "team": team.name,
+            "assignment": team.assignment.title,
+        },
+    )
+    return redirect(_members_url(member.canvas_id, "members"))
+
+
 @require_POST
 def member_role(request: HttpRequest, pk: int) -> HttpResponse:
     member = _managed(CanvasMember, request.user, pk)
+    if team := _in_team(member):
+        return _refuse_for_team(request, member, team)
     form = RoleForm(request.POST)
     if form.is_valid():
         member.role = form.cleaned_data["role"]
@@ -165,6 +202,8 @@ def member_role(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def member_remove(request: HttpRequest, pk: int) -> HttpResponse:
     member = _managed(CanvasMember, request.user, pk)
+    if team := _in_team(member):
+        return _refuse_for_team(request, member, team)
     member.delete()
     messages.success(
         request,
@@ -175,10 +214,19 @@ def member_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def leave(request: HttpRequest, pk: int) -> HttpResponse:
-    """A member leaves the canvas; the owner cannot (they hand it over first)."""
+    """A member leaves the canvas; the owner cannot (they hand it over first). A member of the
+    class team that works on it leaves the team as well (``_in_team``: the team leads)."""
     member = get_object_or_404(
         CanvasMember.objects.select_related("canvas"), canvas_id=pk, user=request.user
     )
+    if team := _in_team(member):
+        team.remove(request.user)
+        messages.success(
+            request,
+            _("You left “%(title)s” and the team “%(team)s”.")
+            % {"title": member.canvas.title, "team": team.name},
+        )
+        return redirect("canvas_list")
     member.delete()
     messages.success(request, _("You left “%(title)s”.") % {"title": member.canvas.title})
     return redirect("canvas_list")

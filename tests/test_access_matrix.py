@@ -112,6 +112,7 @@ def world(db) -> World:
         "comment": comment.pk,
         "saved_comment": saved.pk,
         "team": team.pk,
+        "team_student": p["team_member"].pk,
     }
     return w
 
@@ -213,6 +214,12 @@ RULES = {
     "team_form": rule("POST", TEACHERS, "assignment"),
     "team_join": rule("POST", STUDENTS, "team"),
     "team_leave": rule("POST", STUDENTS, "team"),  # its members
+    # A team's page, and what a teacher changes there: only the class's teachers.
+    "team_detail": rule("GET", TEACHERS, "team"),
+    "team_rename": rule("POST", TEACHERS, "team"),
+    "team_move_in": rule("POST", TEACHERS, "team"),
+    "team_move_out": rule("POST", TEACHERS, "team", "team_student"),
+    "team_delete": rule("GET POST", TEACHERS, "team"),
     "submission_feedback": rule("GET", {"owner"}, "submission"),
     "submission_review": rule("GET", TEACHERS, "submission"),
     "submission_pdf": rule("GET", TEACHERS | {"owner"}, "submission"),

@@ -33,7 +33,17 @@ from classrooms.views.review import (
     submission_pdf,
     submission_review,
 )
-from classrooms.views.teams import team_create, team_form, team_join, team_leave
+from classrooms.views.teams import (
+    team_create,
+    team_delete,
+    team_detail,
+    team_form,
+    team_join,
+    team_leave,
+    team_move_in,
+    team_move_out,
+    team_rename,
+)
 
 __all__ = [
     "assignment_create",
@@ -63,7 +73,12 @@ __all__ = [
     "submission_pdf",
     "submission_review",
     "team_create",
+    "team_delete",
+    "team_detail",
     "team_form",
     "team_join",
     "team_leave",
+    "team_move_in",
+    "team_move_out",
+    "team_rename",
 ]

@@ -124,7 +124,10 @@ def assignment_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         with transaction.atomic():
             saved = form.save()
             now_late, now_on_time = saved.mark_late_submissions()
-        messages.success(request, _saved_message(now_late, now_on_time))
+        if saved.team_work:
+            messages.success(request, _saved_message_of_teams(now_late, now_on_time))
+        else:
+            messages.success(request, _saved_message(now_late, now_on_time))
         return redirect("assignment_dashboard", pk=pk)
     return render(
         request,
@@ -149,6 +152,30 @@ def _saved_message(now_late: int, now_on_time: int) -> str:
             ngettext(
                 "With the new due date, %(count)s hand-in is no longer late.",
                 "With the new due date, %(count)s hand-ins are no longer late.",
+                now_on_time,
+            )
+            % {"count": now_on_time}
+        )
+    return " ".join(parts)
+
+
+def _saved_message_of_teams(now_late: int, now_on_time: int) -> str:
+    """As ``_saved_message``, for a team assignment: the dashboard's rows are teams."""
+    parts = [_("The assignment is saved.")]
+    if now_late:
+        parts.append(
+            ngettext(
+                "With the new due date, the hand-in of %(count)s team is now marked late.",
+                "With the new due date, the hand-ins of %(count)s teams are now marked late.",
+                now_late,
+            )
+            % {"count": now_late}
+        )
+    if now_on_time:
+        parts.append(
+            ngettext(
+                "With the new due date, the hand-in of %(count)s team is no longer late.",
+                "With the new due date, the hand-ins of %(count)s teams are no longer late.",
                 now_on_time,
             )
             % {"count": now_on_time}

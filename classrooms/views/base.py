@@ -14,6 +14,7 @@ from classrooms.models import (
     Classroom,
     CoTeacher,
     Submission,
+    Team,
 )
 from relationships.views.base import HtmxHttpRequest
 
@@ -57,6 +58,17 @@ def _get_assignment_for_teacher(request: HtmxHttpRequest, pk: int) -> Assignment
     )
 
 
+def _get_team_for_teacher(request: HtmxHttpRequest, pk: int) -> Team:
+    """A team of an assignment of a class the user teaches (owner or co-teacher); else a 404.
+    With its assignment, class, canvas and the canvas's owner, in one query."""
+    return get_object_or_404(
+        Team.objects.select_related("assignment__classroom", "canvas__owner").filter(
+            assignment__classroom__in=Classroom.objects.for_teacher(request.user)
+        ),
+        pk=pk,
+    )
+
+
 def _get_submission_for_teacher(request: HtmxHttpRequest, pk: int) -> Submission:
     return get_object_or_404(
         Submission.objects.select_related("assignment__classroom", "student").filter(
@@ -75,8 +87,11 @@ def _get_submission_for_reader(request: HtmxHttpRequest, pk: int) -> Submission:
 
 
 def _get_submission_for_student(request: HtmxHttpRequest, pk: int) -> Submission:
-    """A submission the user handed in, or their team did; else a 404."""
+    """A submission the user handed in, or their team did; else a 404. With when the user
+    last opened its feedback (``with_seen_by``)."""
     return get_object_or_404(
-        Submission.objects.of_student(request.user).select_related("assignment__classroom"),
+        Submission.objects.of_student(request.user)
+        .with_seen_by(request.user)
+        .select_related("assignment__classroom"),
         pk=pk,
     )

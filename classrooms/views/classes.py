@@ -144,6 +144,7 @@ def _class_for_teacher(
 def _class_for_student(request: HtmxHttpRequest, classroom: Classroom) -> HttpResponse:
     submissions = (
         Submission.objects.of_student(request.user)
+        .with_seen_by(request.user)  # the "new feedback" badge is each member's own
         .filter(assignment__classroom=classroom)
         .select_related("canvas", "student")
         .defer("document")

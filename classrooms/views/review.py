@@ -264,7 +264,7 @@ def submission_feedback(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     submission = _get_submission_for_student(request, pk)
     context = _feedback_context(submission)
     if submission.has_unread_feedback and request.method == "GET":  # not a HEAD: a real read
-        Submission.objects.filter(pk=pk).update(feedback_seen_at=timezone.now())
+        submission.mark_feedback_seen(request.user)  # theirs alone: teammates keep the badge
     return render(request, "classrooms/feedback.html", context)
 
 

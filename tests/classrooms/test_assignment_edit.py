@@ -10,8 +10,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from classrooms.models import Assignment, Submission
-from tests.classrooms.factories import make_classroom, make_student_submission
+from classrooms.models import Assignment, Submission, Team
+from tests.classrooms.factories import make_assignment, make_classroom, make_student_submission
 from tests.factories import make_user
 from tests.helpers import client_for
 
@@ -269,3 +269,36 @@ def test_the_edit_page_takes_a_fixed_number_of_queries(
     # Session, user, the assignment with its class, the unread-feedback badge.
     with django_assert_num_queries(4):
         assert teacher_client.get(edit_url(assignment)).status_code == 200
+
+
+def test_on_a_team_assignment_the_message_counts_teams_not_students(teacher_client, classroom):
+    assignment = make_assignment(classroom, title="Pitch", team_work=True)
+    students = {}
+    for name in ("ana", "ben", "carl"):
+        students[name] = make_user(name)
+        classroom.join(students[name])
+    owls = Team.start(assignment, "Owls", [students["ana"], students["ben"]])
+    larks = Team.start(assignment, "Larks", [students["carl"]])
+    # Both Owls hand in, a day and a half and a day ago; Carl for the Larks, 1.75 days ago.
+    for name, team, days_ago in (("ana", owls, 1.5), ("ben", owls, 1), ("carl", larks, 1.75)):
+        submission = assignment.submit(students[name], team.canvas, team=team)
+        Submission.objects.filter(pk=submission.pk).update(
+            submitted_at=timezone.now() - timedelta(days=days_ago)
+        )
+    data = {"title": assignment.title, "team_work": "on"}
+
+    # Due two days ago: three hand-ins late, by three students, but the rows of two teams.
+    data["due_at"] = local_input(timezone.now() - timedelta(days=2))
+    response = teacher_client.post(edit_url(assignment), data, follow=True)
+    assert "the hand-ins of 2 teams are now marked late." in response.text
+    assert late_on_the_dashboard(teacher_client, assignment) == {"Owls", "Larks"}
+
+    data["due_at"] = local_input(timezone.now() + timedelta(days=7))
+    response = teacher_client.post(edit_url(assignment), data, follow=True)
+    assert "the hand-ins of 2 teams are no longer late." in response.text
+
+    # Due 1.6 days ago: both Owls' hand-ins are late again, the Larks' is not: one team.
+    data["due_at"] = local_input(timezone.now() - timedelta(days=1.6))
+    response = teacher_client.post(edit_url(assignment), data, follow=True)
+    assert "the hand-in of 1 team is now marked late." in response.text
+    assert late_on_the_dashboard(teacher_client, assignment) == {"Owls"}

@@ -148,3 +148,34 @@ def test_the_students_class_page_takes_as_many_queries_for_3_teams_as_for_30(
     with django_assert_num_queries(12):
         response = client.get(reverse("class_detail", args=[classroom.pk]))
     assert response.text.count("Join “Team ") == teams
+
+
+@pytest.mark.parametrize("submissions", SIZES)
+def test_a_team_members_class_page_shows_their_own_badges_in_as_many_queries_for_3_as_30(
+    django_assert_num_queries, classroom, submissions
+):
+    ana, ben = fill_class(classroom, 3)[:2]
+    assignment = make_assignment(classroom, title="Teams", team_work=True)
+    team = Team.start(assignment, "Owls", [ana, ben])
+    document = Submission.objects.first().document
+    handed_in = Submission.objects.bulk_create(
+        Submission(
+            assignment=assignment,
+            student=ben,
+            team=team,
+            document=document,
+            feedback_updated_at=timezone.now(),
+        )
+        for _ in range(submissions)
+    )
+    for submission in handed_in[1:]:  # Ben read all but the first; Ana none
+        submission.mark_feedback_seen(ben)
+    # Session, user, class, co-teacher?, member?, submissions (with when Ana read each),
+    # assignments, teams (with their canvases), their members, the members' names, canvases,
+    # badge.
+    client = logged_in(ana)
+    with django_assert_num_queries(12):
+        response = client.get(reverse("class_detail", args=[classroom.pk]))
+    assert response.text.count("New feedback") == submissions
+    page = logged_in(ben).get(reverse("class_detail", args=[classroom.pk])).text
+    assert page.count("New feedback") == 1

@@ -264,3 +264,39 @@ def test_a_removed_student_stops_editing_the_team_canvas_until_let_back(
     assert canvases(ana, Action.EDIT).filter(pk=team.canvas.pk).exists()  # the owner stays
     teacher_client.post(reverse("member_restore", args=[classroom.pk, membership.pk]))
     assert canvases(ben, Action.EDIT).filter(pk=team.canvas.pk).exists()
+
+
+def test_the_canvas_owner_cannot_take_a_teammate_off_the_team_canvas(classroom, team_assignment):
+    """The team leads: on the members page, a teammate stays an editor while in the team."""
+    ana, ben = student_of(classroom, "ana"), student_of(classroom, "ben")
+    team = Team.start(team_assignment, "Owls", [ana, ben])
+    helper = make_user("helper")  # invited by Ana, in no team: hers to remove
+    CanvasMember.objects.create(canvas=team.canvas, user=helper, role="viewer")
+    ben_row = CanvasMember.objects.get(canvas=team.canvas, user=ben)
+    client = client_for(ana)
+    page = client.get(reverse("canvas_members", args=[team.canvas.pk])).text
+    assert "in the team “Owls”" in page
+    assert reverse("canvas_member_remove", args=[ben_row.pk]) not in page
+
+    response = client.post(reverse("canvas_member_remove", args=[ben_row.pk]), follow=True)
+    assert "only your teacher can take them out of the team" in response.text
+    client.post(reverse("canvas_member_role", args=[ben_row.pk]), {"role": "viewer"})
+    ben_row.refresh_from_db()
+    assert ben_row.role == "editor"
+    assert team.members.filter(student=ben).exists()
+    assert canvases(ben, Action.EDIT).filter(pk=team.canvas.pk).exists()
+
+    helper_row = CanvasMember.objects.get(canvas=team.canvas, user=helper)
+    client.post(reverse("canvas_member_remove", args=[helper_row.pk]))
+    assert not CanvasMember.objects.filter(pk=helper_row.pk).exists()
+
+
+def test_a_teammate_leaving_the_team_canvas_leaves_the_team(classroom, team_assignment):
+    ana, ben = student_of(classroom, "ana"), student_of(classroom, "ben")
+    team = Team.start(team_assignment, "Owls", [ana, ben])
+    response = client_for(ben).post(reverse("leave", args=[team.canvas.pk]), follow=True)
+    assert "You left “Owls · Pitch” and the team “Owls”." in response.text
+    assert not team.members.filter(student=ben).exists()
+    assert not CanvasMember.objects.filter(canvas=team.canvas, user=ben).exists()
+    page = client_for(ben).get(reverse("class_detail", args=[classroom.pk])).text
+    assert "Join “Owls”" in page  # in no team: free to join one again
