@@ -18,6 +18,9 @@ CSRF = re.compile(r'"X-CSRFToken": "([^"]+)"')
 # The live view's poller (templates/teams/live.html): hx-get="/canvases/1/live/?revision=..."
 POLL = re.compile(r'id="live-poll"[^>]*?hx-get="([^"]+)"')
 VERSION = re.compile(r'name="version" value="(\d+)"')
+# The block's numbers name what they show (templates/relationships/canvas_detail.html); the
+# page's htmx says which it holds in X-Shown (static/js/app.js), so that answers leave them out.
+SHOWN = re.compile(r'\bid="([^"]+)"[^>]*?\bdata-shown="([^"]+)"')
 POLL_SECONDS = 5.0  # hx-trigger="every 5s"
 
 
@@ -41,6 +44,7 @@ class Browser:
         if session_key:
             self.cookies["sessionid"] = session_key
         self.csrf = ""
+        self.shown: dict[str, str] = {}  # element id: what it shows, as the page holds it
         self.conn = http.client.HTTPConnection(LOOPBACK, port, timeout=timeout)
 
     def close(self) -> None:
@@ -60,6 +64,8 @@ class Browser:
             headers["X-CSRFToken"] = self.csrf
         if htmx:
             headers["HX-Request"] = "true"
+            if self.shown:
+                headers["X-Shown"] = " ".join(self.shown.values())
         for attempt in (1, 2):
             reused = self.conn.sock is not None
             started = time.perf_counter()
@@ -82,6 +88,10 @@ class Browser:
         for name, value in response.getheaders():
             if name.lower() == "set-cookie" and value.startswith("csrftoken="):
                 self.cookies["csrftoken"] = value.split(";")[0].split("=", 1)[1]
+        if response.status == 200:
+            if not htmx:
+                self.shown = {}  # a new page
+            self.shown.update(SHOWN.findall(text))
         if match := CSRF.search(text):
             self.csrf = match[1]
         return Reply(response.status, text, ms, {k.lower(): v for k, v in response.getheaders()})

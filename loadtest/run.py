@@ -342,7 +342,8 @@ def versions_of(database_url: str, pks: list[int]) -> dict[int, int]:
 
 def save_lines(port: int, sample: list[dict], versions: dict[int, int]) -> list[str]:
     """One line per connection for loadtest/wrk.lua: its user's session, the CSRF cookie and
-    token of their canvas page, and the first relationship of that canvas with its version."""
+    token of their canvas page, the first relationship of that canvas with its version, and
+    the numbers the page shows (``id=key,...``: the page's X-Shown)."""
     lines = []
     for one in sample:
         browser = Browser(port, one["session"])
@@ -353,8 +354,10 @@ def save_lines(port: int, sample: list[dict], versions: dict[int, int]) -> list[
         if reply.status != 200 or not browser.csrf or "csrftoken" not in browser.cookies:
             raise SystemExit(f"the sample canvas page answered {reply.status} without a token")
         pk = one["relationships"][0]
+        shown = ",".join(f"{id_}={key}" for id_, key in browser.shown.items())
         lines.append(
             f"{one['session']} {browser.cookies['csrftoken']} {browser.csrf} {pk} {versions[pk]}"
+            f" {shown}"
         )
     return lines
 

@@ -4,10 +4,12 @@
 --       GET PATH with that Cookie header.
 --   wrk ... -s loadtest/wrk.lua URL -- save FILE
 --       the htmx save of a relationship: FILE has one line per connection,
---       "sessionid csrf_cookie csrf_token relationship_pk version" (the csrftoken cookie and
---       the masked token of the page, as htmx sends it); thread n saves line n's relationship
---       as that user would in the editor (HX-Request, X-CSRFToken header and csrftoken
---       cookie, the form body with the version it last saw). A save that went through takes
+--       "sessionid csrf_cookie csrf_token relationship_pk version shown" (the csrftoken cookie
+--       and the masked token of the page, as htmx sends it; shown: "id=key,..." of the
+--       block's numbers on the page); thread n saves line n's relationship as that user would
+--       in the editor (HX-Request, X-CSRFToken header and csrftoken cookie, X-Shown with what
+--       the page shows, kept up to date from each answer's pieces, the form body with the
+--       version it last saw). A save that went through takes
 --       the version one up; a conflict answer carries the saved version, which the next save
 --       sends (so every connection keeps saving for real, and conflicts are counted).
 --
@@ -37,7 +39,9 @@ function init(args)
       if line:match("%S") then lines[#lines + 1] = line end
     end
     local line = lines[((id - 1) % #lines) + 1]
-    local session, secret, csrf, pk, v = line:match("^(%S+) (%S+) (%S+) (%d+) (%d+)")
+    local session, secret, csrf, pk, v, held = line:match("^(%S+) (%S+) (%S+) (%d+) (%d+) ?(%S*)")
+    shown = {}
+    for id, key in held:gmatch("([^,=]+)=([^,]+)") do shown[id] = key end
     relationship, version, edits = pk, tonumber(v), 0
     save_path = "/relationships/" .. pk .. "/edit/"
     save_headers = {
@@ -47,9 +51,17 @@ function init(args)
       ["Content-Type"] = "application/x-www-form-urlencoded",
     }
     card = 'id="relationship-' .. pk .. '"'
+    show()
   else
     fixed = wrk.format("GET", args[2], { ["Cookie"] = args[3] })
   end
+end
+
+-- X-Shown as static/js/app.js sends it: what the page shows of the block's numbers.
+function show()
+  local keys = {}
+  for _, key in pairs(shown) do keys[#keys + 1] = key end
+  save_headers["X-Shown"] = #keys > 0 and table.concat(keys, " ") or nil
 end
 
 function request()
@@ -76,6 +88,12 @@ function response(status, headers, body)
   elseif status == 200 and body:find(card, 1, true) then
     written = written + 1
     version = version + 1
+    local swapped = false
+    for id, key in body:gmatch('id="([^"]+)"[^>]-data%-shown="([^"]+)"') do
+      shown[id] = key
+      swapped = true
+    end
+    if swapped then show() end
   else
     refused = refused + 1
   end

@@ -194,8 +194,15 @@ Piece = tuple[str, dict | Callable[[Block], dict]]
 BOARDS = {"board", "segment-column"}
 
 
-def _numbers_wanted(block: Block, oob: bool, segments=None) -> list[tuple[str, str, dict]]:
-    """``kept_numbers``'s pieces: (key, partial, extra context) each."""
+def _numbers_wanted(
+    block: Block, oob: bool, segments=None, shown: frozenset = frozenset()
+) -> list[tuple[str, str, dict]]:
+    """``kept_numbers``'s pieces: (key, partial, extra context) each, but those the page
+    already ``shown`` as they are (``shown_pieces``).
+
+    Each piece names what it shows (``data-shown``, the same for its page and its
+    out-of-band copy), so that a page can say what it holds and an answer leave it out.
+    """
     figures = kept_pieces.figures(block)
     inputs = {
         "canvas-totals": (block.currency, block.setup_cost, block.yearly_cost, block.yearly_value),
@@ -205,7 +212,21 @@ def _numbers_wanted(block: Block, oob: bool, segments=None) -> list[tuple[str, s
     wanted = [(name, parts, {}) for name, parts in inputs.items()]
     for segment in block.segments if segments is None else segments:
         wanted.append(("segment-totals", [figures, segment.pk], {"segment": segment}))
-    return [(content_key(f"{name}-{oob}", *parts), name, extra) for name, parts, extra in wanted]
+    pieces = []
+    for name, parts, extra in wanted:
+        named = content_key(name, *parts)
+        if named not in shown:
+            pieces.append((content_key(f"{name}-{oob}", *parts), name, {**extra, "shown": named}))
+    return pieces
+
+
+def shown_pieces(request: HtmxHttpRequest) -> frozenset:
+    """The numbers the page that asks already shows (``X-Shown``, sent by static/js/app.js:
+    each piece's ``data-shown``): an answer leaves those out. Empty without JavaScript."""
+    return frozenset(request.headers.get("X-Shown", "").split()[:_MOST_SHOWN])
+
+
+_MOST_SHOWN = 200  # a page has four pieces and one a segment
 
 
 def kept_numbers(
@@ -267,10 +288,10 @@ def _block_oob(
         html.append(render_to_string(f"{PAGE}#window-title", context, request=request))
         html.append(render_to_string(f"{PAGE}#breadcrumb-title", context, request=request))
     numbers = kept_numbers(request, block, True, segments, found=found)
-    html += [numbers["canvas-totals"], numbers["completeness"]]
+    html += [numbers.get("canvas-totals", ""), numbers.get("completeness", "")]
     html.append(render_to_string(f"{PAGE}#pitch-warnings", context, request=request))
-    html.append(numbers["economics"])
-    html += [numbers["segment-totals"][segment.pk] for segment in segments]
+    html.append(numbers.get("economics", ""))
+    html += [numbers["segment-totals"].get(segment.pk, "") for segment in segments]
     return html
 
 
@@ -299,7 +320,7 @@ def _block_response(
         if name == "relationship-card"
     ]
     segments = _oob_segments(block, segment_pk, header_swapped)
-    numbers = _numbers_wanted(block, True, segments)
+    numbers = _numbers_wanted(block, True, segments, shown_pieces(request))
     keys = [key for card in cards for key in card_keys(*card)]
     found = kept_pieces.get_many(keys + [key for key, _name, _extra in numbers])
     for name, extra in extras:

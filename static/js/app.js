@@ -63,6 +63,15 @@
     }
   });
 
+  // Say which of the block's numbers the page shows (each names what it shows, data-shown):
+  // a save's answer leaves out those that stay as they are.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var shown = Array.from(document.querySelectorAll("[data-shown]"), function (piece) {
+      return piece.dataset.shown;
+    });
+    if (shown.length) event.detail.headers["X-Shown"] = shown.join(" ");
+  });
+
   // The language menu sends itself.
   document.addEventListener("change", function (event) {
     if (event.target.matches("select[data-autosubmit]")) event.target.form.submit();

@@ -320,3 +320,44 @@ def test_a_form_on_a_page_of_its_own_posts_plainly_and_comes_back(owner_client, 
     )
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("canvas_detail", args=[canvas.pk]))
+
+
+SHOWN = re.compile(r'\bid="([^"]+)"[^>]*?\bdata-shown="([^"]+)"')
+
+
+def test_a_save_leaves_out_the_numbers_the_page_shows_as_they_stay(owner_client, canvas):
+    """The page's htmx says which numbers it holds (X-Shown, each piece's data-shown): a save
+    that leaves them as they are sends none of them again, one that changes them sends them,
+    and a request that says nothing (no JavaScript) gets them all."""
+    segment = make_segment(canvas, name="Regulars", customer_count=40)
+    relationship = make_relationship(segment, type="communities")
+    make_cost(relationship, label="Hall", amount="95.50", frequency="monthly")
+    url = reverse("relationship_edit", args=[relationship.pk])
+    owner_client.post(url, {**RELATIONSHIP, "version": 1}, headers=HTMX)
+    page = owner_client.get(reverse("canvas_detail", args=[canvas.pk])).text
+    shown = dict(SHOWN.findall(page))
+    assert {"canvas-totals", "completeness", "economics", f"segment-{segment.pk}-totals"} <= set(
+        shown
+    )
+    headers = {**HTMX, "X-Shown": " ".join(shown.values())}
+
+    text_only = owner_client.post(
+        url, {**RELATIONSHIP, "interaction": "Weekly tea", "version": 2}, headers=headers
+    )
+    assert "Weekly tea" in text_only.text
+    assert not SHOWN.findall(text_only.text)  # nothing of the numbers changed: none sent
+
+    # Another type: the costs split by type change, the totals do not.
+    retyped = owner_client.post(
+        url, {**RELATIONSHIP, "type": "personal", "version": 3}, headers=headers
+    )
+    sent = dict(SHOWN.findall(retyped.text))
+    assert "economics" in sent
+    assert sent["economics"] != shown["economics"]
+    assert "canvas-totals" not in sent
+    assert 'id="economics" class="economics" aria-labelledby="economics-title" hx-swap-oob' in (
+        retyped.text
+    )
+
+    plain = owner_client.post(url, {**RELATIONSHIP, "version": 4}, headers=HTMX)
+    assert {"canvas-totals", "completeness", "economics"} <= set(dict(SHOWN.findall(plain.text)))
