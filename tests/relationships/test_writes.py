@@ -151,4 +151,3 @@ def test_a_form_save_writes_the_row_its_card_stamp_and_one_revision(
     assert canvas.revision == before + 1
     record = canvas.revisions.get(number=canvas.revision)
     assert (record.by, record.card, record.card_id) == (user, card, stamped.pk)
-
