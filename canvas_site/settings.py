@@ -376,7 +376,9 @@ LOGGING = {
         # The request middleware logs every response; Django's own 4xx lines would repeat it.
         "django.request": {"level": "ERROR"},
         "axes": {"level": "WARNING"},
-        # WeasyPrint reports each step of every PDF it renders.
+        # WeasyPrint reports each step of every PDF it renders, and fontTools (which subsets
+        # the PDF's fonts where HarfBuzz's subsetter is not installed) some forty lines a font.
         "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }

@@ -35,6 +35,7 @@ def test_dashboard_bench_prints_time_and_queries_and_keeps_nothing(settings):
 def test_pdf_bench_prints_each_canvas_against_weasyprint_alone_and_keeps_nothing():
     output = _run("bench_pdf", runs=1)
 
+    assert re.search(r"^Fonts subset by (HarfBuzz|fontTools)", output, re.M), output
     for canvas in ("sample", "large 10x7x3"):
         assert re.search(
             rf"{canvas} \(pitch\): export median \d+ ms, WeasyPrint alone \d+ ms, ratio [\d.]+"

@@ -6,6 +6,7 @@ Reads a ``Block``, so the PDF of a live canvas and of a submission are made the 
 from __future__ import annotations
 
 import gc
+import math
 import re
 import threading
 from contextlib import contextmanager
@@ -45,6 +46,17 @@ PDF_OPTIONS = {"pdf_variant": "pdf/ua-1"}
 # the same (a run of white space collapses to one, and no element of pdf.css keeps white space)
 # and leaves WeasyPrint's HTML parser a quarter less to read.
 BETWEEN_TAGS = re.compile(r">\s+<")
+
+
+def font_subsetter() -> str:
+    """What cuts the PDF's fonts down to the letters it uses: "HarfBuzz" or "fontTools".
+
+    WeasyPrint uses HarfBuzz's subsetter when the system has it (Debian's libharfbuzz-subset0),
+    in C; without it, fontTools, in Python, which took a seventh of a large report's time.
+    """
+    from weasyprint.text.ffi import harfbuzz_subset
+
+    return "fontTools" if harfbuzz_subset is None else "HarfBuzz"
 
 
 @dataclass(frozen=True)
@@ -90,10 +102,33 @@ def pdf_html(
         "goal_legend": [
             (initial, Relationship.Goal(goal).label) for goal, initial in goal_legend()
         ],
+        "cost_columns": cost_columns(block),
         "with_pitch": part != "report",
         "with_report": options.layout == "report" and part != "pitch",
     }
     return BETWEEN_TAGS.sub("> <", render_to_string("relationships/pdf/document.html", context))
+
+
+# The table of costs has fixed column widths (pdf.css, .costs-table): each of its three columns of
+# amounts is as wide as its total needs, written in bold, at least FIGURE_SHARE of the table. The
+# totals are the longest figures of their column, as no amount is negative. A generous width per
+# character (DejaVu Sans Bold's digits are 5.9 pt wide at 8.5 pt) and the cell's padding, as a
+# share of the A4 page's 770 pt of text (the wide page is wider still).
+FIGURE_SHARE, MOST_FIGURE_SHARE = 14, 24  # per cent of the table's width
+POINTS_PER_CHARACTER, CELL_PADDING, TEXT_WIDTH = 6.4, 12, 770
+
+
+def cost_columns(block: Block) -> dict[str, int]:
+    """The widths of the table of costs' columns, in per cent of the table: ``figure`` for each
+    column of amounts, ``name`` for the segment's and for the relationship's (a third each of
+    what the amounts leave); the cost's label has the rest."""
+    from relationships.templatetags.canvas_tags import money
+
+    totals = (block.setup_cost, block.monthly_cost, block.yearly_cost)
+    longest = max(len(money(total, block.currency)) for total in totals)
+    needed = math.ceil(100 * (longest * POINTS_PER_CHARACTER + CELL_PADDING) / TEXT_WIDTH)
+    figure = min(max(FIGURE_SHARE, needed), MOST_FIGURE_SHARE)
+    return {"figure": figure, "name": (100 - 3 * figure) // 3}
 
 
 # --- Python's garbage collector, held off while a PDF is made ----------------------------------

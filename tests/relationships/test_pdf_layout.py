@@ -109,3 +109,51 @@ def test_a_relationship_head_keeps_its_cost_clear_of_its_type_and_state(user):
         written = max(box.position_x + box.margin_width() for box in left)
         assert written + 20 < cost.position_x, language
         assert cost.position_x + cost.margin_width() <= heads[0].position_x + heads[0].width + 0.01
+
+
+@pytest.mark.parametrize("size", ["a4", "wide"])
+def test_the_table_of_costs_keeps_its_largest_figures_and_long_words_inside_their_cells(user, size):
+    """The table of costs has fixed column widths: the columns of amounts widen to fit the
+    largest totals the editor allows, the headings fit on one line, and a long word in a name
+    breaks inside its cell."""
+    canvas = make_canvas(user, title="Costs", currency="UYU")
+    segment = make_segment(canvas, name="Supercalifragilisticexpialidociousandsomemore" * 2)
+    relationship = make_relationship(segment, type="dedicated", state="established")
+    for _ in range(40):
+        make_cost(relationship, amount="99999999.99", frequency="monthly")
+        make_cost(relationship, amount="99999999.99", frequency="one_off")
+    block = Block.load(canvas.pk)
+    for language in ("es", "en"):
+        with translation.override(language):
+            html = pdf_render.pdf_html(
+                block,
+                pdf_render.PdfOptions(layout="report", size=size),
+                plan_pitch(block),
+                "report",
+            )
+            pages = fetcher.lay_out(html).pages
+        tables = [
+            box
+            for page in pages
+            for box in page._page_box.descendants()
+            if type(box).__name__ == "TableBox"
+            and "costs-table" in (box.element.get("class") or "")
+        ]
+        cells = [
+            box
+            for table in tables
+            for box in table.descendants()
+            if type(box).__name__ == "TableCellBox"
+        ]
+        assert any("UYU" in _text(cell) or "$U" in _text(cell) for cell in cells)
+        for cell in cells:
+            for text in (box for box in cell.descendants() if type(box).__name__ == "TextBox"):
+                right = text.position_x + text.margin_width()
+                assert cell.content_box_x() - 0.01 <= text.position_x, (language, text.text)
+                assert right <= cell.content_box_x() + cell.width + 0.01, (language, text.text)
+        headings = [cell for cell in cells if cell.element_tag == "th"]
+        assert all(len(cell.children) == 1 for cell in headings[:6])  # one line each
+
+
+def _text(box) -> str:
+    return "".join(getattr(b, "text", "") for b in box.descendants())

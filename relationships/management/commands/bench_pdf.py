@@ -16,7 +16,14 @@ from relationships.block import Block
 from relationships.models import Canvas, CostItem, Relationship, Segment
 from relationships.pdf.fetcher import lay_out
 from relationships.pdf.planner import plan_pitch
-from relationships.pdf.render import LAYOUTS, PDF_OPTIONS, PdfOptions, gc_paused, pdf_html
+from relationships.pdf.render import (
+    LAYOUTS,
+    PDF_OPTIONS,
+    PdfOptions,
+    font_subsetter,
+    gc_paused,
+    pdf_html,
+)
 from relationships.sample import create_sample_canvas
 from relationships.views.export import canvas_pdf
 
@@ -61,6 +68,9 @@ class Command(BaseCommand):
         parser.add_argument("--layout", choices=LAYOUTS, default="pitch")
 
     def handle(self, *args, runs: int, layout: str, **options) -> None:
+        subsetter = font_subsetter()
+        hint = "" if subsetter == "HarfBuzz" else " (apt-get install libharfbuzz-subset0: faster)"
+        self.stdout.write(f"Fonts subset by {subsetter}{hint}")
         with transaction.atomic(), translation.override("es"):
             owner = get_user_model().objects.create_user("bench-pdf-owner")
             canvases = {
