@@ -152,7 +152,7 @@ def change_block(
     ``by`` (a user) and ``card`` (asked after the write, so a new row has its id) stamp who
     changed which card and when (``relationships.base.LastChange``).
 
-    Returns the block as it is after the change (four queries), or None when ``write``
+    Returns the block as it is after the change (two queries), or None when ``write``
     returned False: a form refused by a conflict, a move past either end. The caller then
     shows the form's errors or loads the block itself. Raises Http404 when the canvas, or the
     row the change belongs to, was deleted meanwhile (another tab).
