@@ -257,13 +257,26 @@ def _render_card(
 
 
 # A card's parts that are kept apart: the name the card's template reads each by, its partial.
-CARD_PARTS = {"card_costs": "relationship-costs", "card_actions": "relationship-actions"}
+CARD_PARTS = {
+    "card_top": "relationship-top",
+    "card_costs": "relationship-costs",
+    "card_actions": "relationship-actions",
+}
 
 
 def card_part_keys(relationship: RelationshipView, costs_open: bool = False) -> dict[str, str]:
-    """The keys of the two parts of a card (``CARD_PARTS``) that an edit of its texts (the
-    interaction, the type, goals or facets but the type's name) leaves as they were: its costs,
-    and its actions. Each holds all that its part shows."""
+    """The keys of the parts of a card (``CARD_PARTS``) that an edit of its texts (the
+    interaction) leaves as they were: its type, state, goals and facets, its costs, and its
+    actions. Each holds all that its part shows."""
+    top = content_key(
+        "card-top",
+        relationship.type,
+        relationship.state,
+        tuple(relationship.goals),
+        relationship.contact,
+        relationship.reach,
+        relationship.bond,
+    )
     costs = content_key(
         "card-costs", relationship.pk, relationship.currency, repr(relationship.costs), costs_open
     )
@@ -275,7 +288,7 @@ def card_part_keys(relationship: RelationshipView, costs_open: bool = False) -> 
         relationship.is_first,
         relationship.is_last,
     )
-    return {"card_costs": costs, "card_actions": actions}
+    return {"card_top": top, "card_costs": costs, "card_actions": actions}
 
 
 def card_keys(relationship: RelationshipView, costs_open: bool = False) -> list[str]:
