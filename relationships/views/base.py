@@ -236,20 +236,22 @@ def kept_numbers(
     segments=None,
     token: str = "",
     found: tuple[list, dict] | None = None,
+    shown: frozenset = frozenset(),
 ) -> dict:
     """The block's totals, completeness, numbers and the totals of ``segments`` (all, if None),
     each kept under what it reads of the block (``relationships.cards``): an edit of a text
     renders again only what shows that text. ``oob``: drawn for an out-of-band swap; ``token``
     for the CSRF token (none of them holds a form today), else the request's. ``found``: the
     pieces wanted (``_numbers_wanted``) and what the cache had of them, when the caller looked
-    for them together with others (one round trip for all).
+    for them together with others (one round trip for all). ``shown``: the pieces the page
+    shows as they are (``shown_pieces``), left out.
 
     ``{"canvas-totals": html, "completeness": html, "economics": html, "segment-totals":
     {segment id: html}}``.
     """
     token = token or kept_pieces.request_token(request)
     if found is None:
-        wanted = _numbers_wanted(block, oob, segments)
+        wanted = _numbers_wanted(block, oob, segments, shown)
         found = (wanted, kept_pieces.get_many([key for key, _name, _extra in wanted]))
     wanted, pieces_found = found
     pieces: dict = {"segment-totals": {}}

@@ -8,6 +8,7 @@ from django.urls import reverse
 from teams.models import CanvasMember
 from tests.factories import make_canvas, make_relationship, make_segment, make_user
 from tests.helpers import HTMX, client_for
+from tests.relationships.test_concurrency import relationship_data
 
 pytestmark = pytest.mark.django_db
 
@@ -85,3 +86,44 @@ def test_a_stranger_polls_nothing(two):
     canvas = two[0]
     response = client_for(make_user("sam")).get(reverse("canvas_live", args=[canvas.pk]))
     assert response.status_code == 404
+
+
+SHOWN = re.compile(r'\bid="([^"]+)"[^>]*?\bdata-shown="([^"]+)"')
+
+
+def test_another_members_cost_brings_the_segments_figures_too(two):
+    """Found on a walk: the canvas totals followed another member's new cost, the figures of
+    its segment stayed as they were until a reload. The numbers the page still shows as they
+    are (X-Shown) stay out of the answer."""
+    canvas, relationship, olga, eva = two
+    other = make_segment(canvas, name="Niños")
+    relationship.interaction = "Says hello at the door"
+    relationship.save()
+    page = olga.get(reverse("canvas_detail", args=[canvas.pk])).text
+    shown = dict(SHOWN.findall(page))
+    eva.post(
+        reverse("cost_create", args=[relationship.pk]),
+        {"label": "Tutor", "amount": "250", "frequency": "monthly"},
+        headers=HTMX,
+    )
+    segment = relationship.segment
+    answer = olga.get(poll_url(page), headers={**HTMX, "X-Shown": " ".join(shown.values())}).text
+    sent = dict(SHOWN.findall(answer))
+    totals = re.search(
+        rf'<div id="segment-{segment.pk}-totals"[^>]*hx-swap-oob="true".*?</dl>', answer, re.S
+    )
+    assert "€3,000.00" in totals.group(0)  # the cost a year of its segment, 250 a month
+    assert sent[f"segment-{segment.pk}-totals"] != shown[f"segment-{segment.pk}-totals"]
+    assert "canvas-totals" in sent
+
+    # Then a text alone: the figures stay as the page now shows them, and none come again.
+    shown.update(sent)
+    eva.post(
+        reverse("relationship_edit", args=[relationship.pk]),
+        {**relationship_data(1, "Greets everyone by name"), "type": relationship.type},
+        headers=HTMX,
+    )
+    quiet = olga.get(poll_url(answer), headers={**HTMX, "X-Shown": " ".join(shown.values())})
+    assert "Greets everyone by name" in quiet.text  # the fresh card
+    assert not SHOWN.findall(quiet.text)
+    assert f'id="segment-{other.pk}-totals"' in page
