@@ -59,6 +59,7 @@ class Changes:
     by_person: dict[str, list[str]]
     relationship_pks: set[int]
     removed: bool  # something was deleted (or moved out of sight)
+    segment_pks: frozenset[int] = frozenset()  # segments whose own fields changed
 
     def __bool__(self) -> bool:
         return bool(self.by_person)
@@ -72,7 +73,7 @@ def changes_since(block: Block, revision: int, user) -> Changes:
         .select_related("by")
     )
     by_person: dict[str, list[str]] = defaultdict(list)
-    relationships, removed = set(), False
+    relationships, segments, removed = set(), set(), False
     for row in rows:
         place = block.place(f"{row.card}-{row.card_id}") if row.card else ""
         if row.card and not place:
@@ -81,7 +82,9 @@ def changes_since(block: Block, revision: int, user) -> Changes:
             place = _("the venture and its answers")
         if row.card == Revision.Card.RELATIONSHIP and block.relationship(row.card_id):
             relationships.add(row.card_id)
+        if row.card == Revision.Card.SEGMENT and block.segment(row.card_id):
+            segments.add(row.card_id)
         who = _name(row.by) if row.by else _("someone")
         if place not in by_person[who]:
             by_person[who].append(place)
-    return Changes(dict(by_person), relationships, removed)
+    return Changes(dict(by_person), relationships, removed, frozenset(segments))

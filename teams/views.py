@@ -20,7 +20,7 @@ from canvas_site.throttle import throttle
 from relationships.block import Block, CompiledQuery
 from relationships.cards import render_cards
 from relationships.pdf import PdfExport, PdfOptions
-from relationships.views.base import kept_numbers, shown_pieces
+from relationships.views.base import PAGE, kept_numbers, shown_pieces
 from relationships.views.export import pdf_response
 from teams import access, sharing
 from teams import live as live_state
@@ -379,6 +379,14 @@ def live(request: HttpRequest, pk: int) -> HttpResponse:
             # its card, unless an edit form is open there (what its user types is kept).
             cards = render_cards(request, block)
             context["live_cards"] = [cards[pk] for pk in sorted(changes.relationship_pks)]
+            # A segment's header too (its name, what it expects), in the same way.
+            context["live_cards"] += [
+                render_to_string(
+                    f"{PAGE}#segment-header", {"canvas": block, "segment": segment}, request
+                )
+                for segment in block.segments
+                if segment.pk in changes.segment_pks
+            ]
             # The numbers of the block and of every segment, out of band, but those the page
             # shows as they are (X-Shown): a cost of another member's changes its segment's.
             numbers = kept_numbers(request, block, True, shown=shown_pieces(request))

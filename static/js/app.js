@@ -107,12 +107,14 @@
       || elt.querySelector("input:not([type=hidden]), textarea, select");
     if (field) field.focus();
   });
-  // Live changes (teams.live): another member's fresh cards arrive in #live-cards; each takes
-  // the place of its card, but never of an edit form open on it.
+  // Live changes (teams.live): another member's fresh cards and segment headers arrive in
+  // #live-cards; each takes the place of its own, but never of an edit form open on it (a
+  // form has the id of what it edits, but is neither an article nor a header).
   function placeLiveCards(box) {
     if (!box.children.length) return;
     Array.from(box.children).forEach(function (card) {
-      var here = card.id && document.querySelector("#board article#" + CSS.escape(card.id));
+      var id = card.id && CSS.escape(card.id);
+      var here = id && document.querySelector("#board article#" + id + ", #board header#" + id);
       if (here) {
         card.classList.add("just-changed");
         here.replaceWith(card);

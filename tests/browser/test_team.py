@@ -172,3 +172,49 @@ def test_a_member_removed_meanwhile_is_told_and_the_live_view_stops_asking(brows
         assert all("404" in e for e in errors)  # the browser's note of the 404, nothing else
     finally:
         context.close()
+
+
+def test_the_other_members_segment_figures_and_name_follow_without_a_reload(browser, live_server):
+    """Found on a walk: the canvas totals followed another member's new cost, the segment's
+    own figures did not; nor did its header after they renamed it."""
+    olga, eva = make_user("olga", PASSWORD), make_user("eva", PASSWORD)
+    canvas = make_canvas(owner=olga, title="Academia Sol")
+    CanvasMember.objects.create(canvas=canvas, user=eva, role="editor")
+    segment = make_segment(canvas, name="Adultos")
+    first = make_relationship(segment, type="personal")
+    url = f"/canvases/{canvas.pk}/"
+    olga_ctx, olga_page, olga_errors = open_as(browser, live_server, "olga", url)
+    eva_ctx, eva_page, eva_errors = open_as(browser, live_server, "eva", url)
+    try:
+        first_card = eva_page.locator(f"#relationship-{first.pk}")
+        first_card.locator("summary").click()
+        first_card.get_by_role("link", name="+ Add a cost").click()
+        form = eva_page.locator(f"#relationship-{first.pk} form.cost-form")
+        form.get_by_label("What it is").fill("Tutor")
+        form.get_by_label("Amount").fill("250")
+        form.get_by_label("Per month").check()
+        form.get_by_role("button", name="Save cost").click()
+        expect(first_card).to_contain_text("€3,000.00")
+        figures = olga_page.locator(f"#board #segment-{segment.pk}-totals")
+        expect(figures).to_contain_text("€3,000.00", timeout=8_000)
+
+        header = eva_page.locator(f"#segment-{segment.pk}-header")
+        header.get_by_role("link", name="Edit").click()
+        eva_page.locator(f"form#segment-{segment.pk}-header").get_by_label(
+            "Segment", exact=True
+        ).fill("Adultos de tarde")
+        eva_page.get_by_role("button", name="Save segment").click()
+        expect(eva_page.locator(f"header#segment-{segment.pk}-header")).to_contain_text(
+            "Adultos de tarde"
+        )
+        expect(olga_page.locator(f"#board header#segment-{segment.pk}-header")).to_contain_text(
+            "Adultos de tarde", timeout=8_000
+        )
+        expect(olga_page.locator(f"#board #segment-{segment.pk}-totals")).to_contain_text(
+            "€3,000.00"
+        )
+    finally:
+        olga_ctx.close()
+        eva_ctx.close()
+    assert olga_errors == []
+    assert eva_errors == []

@@ -127,3 +127,21 @@ def test_another_members_cost_brings_the_segments_figures_too(two):
     assert "Greets everyone by name" in quiet.text  # the fresh card
     assert not SHOWN.findall(quiet.text)
     assert f'id="segment-{other.pk}-totals"' in page
+
+
+def test_another_members_segment_edit_brings_its_fresh_header(two):
+    """The segment's name and what it expects, as the other member saved them, wait beside the
+    fresh cards (static/js/app.js puts the header in place unless its edit form is open)."""
+    canvas, relationship, olga, eva = two
+    segment = relationship.segment
+    url = poll_url(olga.get(reverse("canvas_detail", args=[canvas.pk])).text)
+    eva.post(
+        reverse("segment_edit", args=[segment.pk]),
+        {"name": "Adultos <de tarde>", "version": segment.version},
+        headers=HTMX,
+    )
+    html = olga.get(url, headers=HTMX).text
+    waiting = re.search(r'<div id="live-cards" hidden hx-swap-oob="true">(.*)', html, re.S)
+    assert f'<header id="segment-{segment.pk}-header"' in waiting.group(1)
+    assert "Adultos &lt;de tarde&gt;" in waiting.group(1)
+    assert "Eva changed Adultos &lt;de tarde&gt;." in html
