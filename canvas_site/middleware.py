@@ -27,7 +27,7 @@ from django.utils.functional import SimpleLazyObject
 
 from canvas_site.client_ip import client_ip
 from canvas_site.logging import loaded_user_id, loggable_path, request_id_var
-from relationships.block import CompiledQuery
+from canvas_site.queries import CompiledQuery
 
 logger = logging.getLogger("canvas.request")
 

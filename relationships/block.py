@@ -17,8 +17,6 @@ they read (money, numbers) and compute nothing.
 
 from __future__ import annotations
 
-import weakref
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -26,22 +24,16 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from babel.numbers import get_currency_name
-from django.contrib.auth import get_user_model
-from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import QuerySet
-from django.http import Http404
 from django.utils.dateparse import parse_datetime
 
 from relationships.document import (
-    CANVAS_FIELDS,
     CANVAS_SETTINGS,
-    COST_FIELDS,
-    DOCUMENT_VERSION,
     RELATIONSHIP_FIELDS,
     SEGMENT_FIELDS,
     SEGMENT_OPTIONAL,
     canvas_document,
 )
+from relationships.loading import load_document
 from relationships.models import (
     GOAL_VALUES,
     ZERO,
@@ -286,7 +278,7 @@ class Block:
 
         Raises Http404 if there is no such canvas (deleted in another tab, or not theirs).
         """
-        return cls(*_load_document(pk, owner))
+        return cls(*load_document(pk, owner))
 
     # --- reading ----------------------------------------------------------------------------
 
@@ -412,173 +404,3 @@ def _relationship(
         is_last=index == count - 1,
         **_last_change(data),
     )
-
-
-# --- loading the live block -------------------------------------------------------------------
-
-# Ids no row has, put in a queryset in place of the real ones when it is compiled: negative, and
-# within a 32-bit column's range (the ORM drops a lookup on a value no column can hold).
-_STAND_INS = (-2_073_400_001, -2_073_400_002, -2_073_400_003)
-_ID_RANGE = (-(2**31), 2**31 - 1)  # what every id column holds, 32-bit or 64-bit
-
-
-class CompiledQuery:
-    """An ORM query compiled to SQL once per database connection, then run again with new ids.
-
-    On the hot paths (the canvas page, a save) building and compiling a queryset costs far more
-    CPU than the database takes to answer it (the page's access query: some 6 ms to compile,
-    0.3 ms to run), and they ask the same questions about other ids. ``build(*ids)`` returns a
-    ``values_list`` queryset for ``arity`` stand-in ids; each must reach the SQL as a parameter
-    (checked when compiling), and is swapped for the real id on each run. The rows are
-    converted as the ORM converts them (decimals, dates, booleans); one query per ``rows``.
-    """
-
-    def __init__(self, build: Callable[..., QuerySet], arity: int = 1) -> None:
-        self.build = build
-        self.arity = arity
-        self._compiled: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-    def _compile(self, connection, using: str) -> tuple:
-        stand_ins = _STAND_INS[: self.arity]
-        compiler = self.build(*stand_ins).query.get_compiler(using=using)
-        sql, params = compiler.as_sql()
-        slots = tuple(
-            stand_ins.index(p) if type(p) is int and p in stand_ins else None for p in params
-        )
-        for index, stand_in in enumerate(stand_ins):
-            if str(stand_in) in sql or index not in slots:
-                raise ValueError(f"id {index} of the query does not reach it as a parameter")
-        fields = [column[0] for column in compiler.select[: compiler.col_count]]
-        converters = list(compiler.get_converters(fields).items())
-        self._compiled[connection] = compiled = (sql, tuple(params), slots, converters)
-        return compiled
-
-    def rows(self, *ids: int, using: str = DEFAULT_DB_ALIAS) -> list[tuple]:
-        if not all(_ID_RANGE[0] <= i <= _ID_RANGE[1] for i in ids):
-            # No row has such an id (an address typed by hand): the ORM answers it without the
-            # database, which would refuse a number its column cannot hold.
-            return list(self.build(*ids).using(using))
-        connection = connections[using]
-        compiled = self._compiled.get(connection) or self._compile(connection, using)
-        sql, params, slots, converters = compiled
-        values = [p if slot is None else ids[slot] for p, slot in zip(params, slots, strict=True)]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, values)
-            rows = cursor.fetchall()
-        if not converters:
-            return [tuple(row) for row in rows]
-        converted = []
-        for row in rows:
-            row = list(row)
-            for position, (functions, expression) in converters:
-                for function in functions:
-                    row[position] = function(row[position], expression, connection)
-            converted.append(tuple(row))
-        return converted
-
-
-_LAST_CHANGE = ("changed_at", "changed_by_id", "changed_by__first_name", "changed_by__last_name")
-_LAST_CHANGE += ("changed_by__username",)
-_CANVAS = ("id", *CANVAS_FIELDS, *CANVAS_SETTINGS, "updated_at", "revision")
-_SEGMENT = ("id", *SEGMENT_FIELDS, *SEGMENT_OPTIONAL, *_LAST_CHANGE)
-_GOALS = tuple(f"goal_{goal}" for goal in GOAL_VALUES)
-_RELATIONSHIP = ("id", "segment_id", *RELATIONSHIP_FIELDS, *_GOALS, *_LAST_CHANGE)
-_COST = ("id", *COST_FIELDS)
-
-
-def _joined(first: tuple[str, ...], then: str, second: tuple[str, ...]) -> list[str]:
-    return [*first, *(f"{then}__{name}" for name in second)]
-
-
-# Two queries: the canvas with its segments, and its relationships with their costs (a row
-# without children comes once, its children's columns empty), each in the block's order.
-_SEGMENT_ORDER = ("segments__position", "segments__id")
-
-
-def _canvas_query(pk: int, owner: int | None = None):
-    canvases = Canvas.objects.filter(pk=pk)
-    if owner is not None:
-        canvases = canvases.filter(owner_id=owner)
-    return canvases.order_by(*_SEGMENT_ORDER).values_list(*_joined(_CANVAS, "segments", _SEGMENT))
-
-
-_CANVAS_ROWS = CompiledQuery(_canvas_query)
-_OWNED_CANVAS_ROWS = CompiledQuery(_canvas_query, 2)
-_RELATIONSHIP_ROWS = CompiledQuery(
-    lambda pk: (
-        Relationship.objects.filter(segment__canvas_id=pk)
-        .order_by("position", "id", "cost_items__position", "cost_items__id")
-        .values_list(*_joined(_RELATIONSHIP, "cost_items", _COST))
-    )
-)
-
-
-def _plain(value: Any) -> Any:
-    return str(value) if isinstance(value, Decimal) else value
-
-
-def _changed(row: dict) -> dict:
-    """Who last changed a row and when, as ``relationships.document.last_change`` says it."""
-    by = None
-    if row["changed_by_id"] is not None:
-        user = get_user_model()(
-            first_name=row["changed_by__first_name"],
-            last_name=row["changed_by__last_name"],
-            username=row["changed_by__username"],
-        )
-        by = user.get_full_name() or user.get_username()
-    at = row["changed_at"]
-    return {"changed_at": at.isoformat() if at else None, "changed_by": by}
-
-
-def _split(values: tuple, first: tuple[str, ...], second: tuple[str, ...]):
-    """A joined row as two dicts: the parent's, and its child's (None if it has none)."""
-    parent = dict(zip(first, values[: len(first)], strict=True))
-    child = dict(zip(second, values[len(first) :], strict=True))
-    return parent, (child if child["id"] is not None else None)
-
-
-def _load_document(pk: int, owner=None) -> tuple[dict, int]:
-    """``canvas_document`` of canvas ``pk`` and its revision, from two compiled queries."""
-    rows = _CANVAS_ROWS.rows(pk) if owner is None else _OWNED_CANVAS_ROWS.rows(pk, owner.pk)
-    if not rows:
-        raise Http404("No such canvas.")
-    relationships: dict[int, list] = {}
-    costs_of: dict[int, list] = {}
-    for values in _RELATIONSHIP_ROWS.rows(pk):
-        row, cost = _split(values, _RELATIONSHIP, _COST)
-        if row["id"] not in costs_of:
-            costs_of[row["id"]] = []
-            relationships.setdefault(row["segment_id"], []).append(
-                {
-                    "id": row["id"],
-                    **{name: row[name] for name in RELATIONSHIP_FIELDS},
-                    "goals": [g for g, c in zip(GOAL_VALUES, _GOALS, strict=True) if row[c]],
-                    **_changed(row),
-                    "costs": costs_of[row["id"]],
-                }
-            )
-        if cost is not None:
-            cost = {"id": cost["id"], **{name: _plain(cost[name]) for name in COST_FIELDS}}
-            costs_of[row["id"]].append(cost)
-    segments = []
-    for values in rows:
-        canvas, row = _split(values, _CANVAS, _SEGMENT)
-        if row is not None:
-            segments.append(
-                {
-                    "id": row["id"],
-                    **{name: _plain(row[name]) for name in (*SEGMENT_FIELDS, *SEGMENT_OPTIONAL)},
-                    **_changed(row),
-                    "relationships": relationships.get(row["id"], []),
-                }
-            )
-    updated_at = canvas["updated_at"]
-    document = {
-        "version": DOCUMENT_VERSION,
-        "id": canvas["id"],
-        **{name: canvas[name] for name in (*CANVAS_FIELDS, *CANVAS_SETTINGS)},
-        "updated_at": updated_at.isoformat() if updated_at else None,
-        "segments": segments,
-    }
-    return document, canvas["revision"]

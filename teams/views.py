@@ -16,8 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from canvas_site.queries import CompiledQuery
 from canvas_site.throttle import throttle
-from relationships.block import Block, CompiledQuery
+from relationships.block import Block
 from relationships.cards import render_cards
 from relationships.pdf import PdfExport, PdfOptions
 from relationships.views.base import PAGE, kept_numbers, shown_pieces

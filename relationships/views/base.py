@@ -23,8 +23,9 @@ from django.utils.html import format_html
 from django_htmx.http import reswap, retarget
 from django_htmx.middleware import HtmxDetails
 
+from canvas_site.queries import CompiledQuery
 from relationships import cards as kept_pieces
-from relationships.block import Block, CompiledQuery
+from relationships.block import Block
 from relationships.cards import card_keys, content_key, render_card, render_cards
 from relationships.forms import (
     VersionedForm,

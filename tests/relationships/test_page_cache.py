@@ -9,9 +9,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from canvas_site.queries import CompiledQuery
 from classrooms.models import Comment, Submission
 from relationships import cards
-from relationships.block import Block, CompiledQuery
+from relationships.block import Block
 from relationships.document import canvas_document
 from relationships.models import Canvas
 from relationships.sample import create_sample_canvas
