@@ -96,12 +96,7 @@ class VersionedUpdate(NamedTuple):
 
     def sql(self, alias: str) -> str:
         """The UPDATE on database ``alias``."""
-        return _versioned_update(type(self.obj), alias)
-
-    @staticmethod
-    def sql_of(model: type[models.Model], alias: str, more: str = "") -> str:
-        """The UPDATE of a ``model`` row on ``alias``; ``more``: ``column = %s`` to set too."""
-        return _versioned_update(model, alias, more)
+        return versioned_update_sql(type(self.obj), alias)
 
     def params(self, assigned: tuple = ()) -> list:
         return [*self.values, *assigned, self.obj.pk, self.expected]
@@ -149,7 +144,7 @@ def editable_fields(model: type[models.Model]) -> list[models.Field]:
 
 
 @functools.cache
-def _versioned_update(model: type[models.Model], alias: str, more: str = "") -> str:
+def versioned_update_sql(model: type[models.Model], alias: str, more: str = "") -> str:
     """``save_if_current``'s UPDATE on database ``alias``: every editable field set (and
     ``more`` assignments after them), the version moved one up, only where the row still has
     the version the writer saw."""

@@ -24,11 +24,47 @@ from django.db import IntegrityError, connection, connections, transaction
 from django.http import Http404
 from django.utils import timezone
 
-from relationships.base import VersionedUpdate
+from relationships.base import VersionedUpdate, versioned_update_sql
 from relationships.block import Block
 from relationships.models import Canvas, CostItem, Relationship, Revision, Segment
 
 CARD_KINDS = {Segment: Revision.Card.SEGMENT, Relationship: Revision.Card.RELATIONSHIP}
+
+
+def _column(alias: str, model: type, name: str) -> str:
+    return connections[alias].ops.quote_name(model._meta.get_field(name).column)
+
+
+def _table(alias: str, model: type) -> str:
+    return connections[alias].ops.quote_name(model._meta.db_table)
+
+
+def _stamp(alias: str, model: type) -> str:
+    """The assignments of a card's stamp: who changed it and when."""
+    by, at = _column(alias, model, "changed_by"), _column(alias, model, "changed_at")
+    return f"{by} = %s, {at} = %s"
+
+
+def _bump(alias: str) -> str:
+    """Move canvas ``%s`` (its ``updated_at`` to ``%s``) to its next revision."""
+    number = _column(alias, Canvas, "revision")
+    return (
+        f"UPDATE {_table(alias, Canvas)} SET {number} = {number} + 1, "
+        f"{_column(alias, Canvas, 'updated_at')} = %s WHERE {_column(alias, Canvas, 'id')} = %s"
+    )
+
+
+def _record(alias: str, source: str) -> str:
+    """Record the revision of the canvas row that ``source`` gives (by, card, card id, when)."""
+    written = ", ".join(
+        _column(alias, Revision, name)
+        for name in ("canvas", "number", "by", "card", "card_id", "made_at")
+    )
+    canvas_id, number = _column(alias, Canvas, "id"), _column(alias, Canvas, "revision")
+    return (
+        f"INSERT INTO {_table(alias, Revision)} ({written}) "
+        f"SELECT {canvas_id}, {number}, %s, %s, %s, %s {source}"
+    )
 
 
 @functools.cache
@@ -41,29 +77,15 @@ def _statements(alias: str) -> dict:
     next revision, then record that revision (its number read back from the canvas row, in the
     same transaction).
     """
-    quote = connections[alias].ops.quote_name
-
-    def column(model, name: str) -> str:
-        return quote(model._meta.get_field(name).column)
-
     statements: dict = {
         model: (
-            f"UPDATE {quote(model._meta.db_table)} SET {column(model, 'changed_by')} = %s, "
-            f"{column(model, 'changed_at')} = %s WHERE {column(model, 'id')} = %s"
+            f"UPDATE {_table(alias, model)} SET {_stamp(alias, model)} "
+            f"WHERE {_column(alias, model, 'id')} = %s"
         )
         for model in CARD_KINDS
     }
-    canvas, revision = quote(Canvas._meta.db_table), quote(Revision._meta.db_table)
-    number, updated_at = column(Canvas, "revision"), column(Canvas, "updated_at")
-    canvas_id = column(Canvas, "id")
-    written = ", ".join(
-        column(Revision, name) for name in ("canvas", "number", "by", "card", "card_id", "made_at")
-    )
-    statements["revision"] = (
-        f"UPDATE {canvas} SET {number} = {number} + 1, {updated_at} = %s WHERE {canvas_id} = %s",
-        f"INSERT INTO {revision} ({written}) SELECT {canvas_id}, {number}, %s, %s, %s, %s "
-        f"FROM {canvas} WHERE {canvas_id} = %s",
-    )
+    canvas_row = f"FROM {_table(alias, Canvas)} WHERE {_column(alias, Canvas, 'id')} = %s"
+    statements["revision"] = (_bump(alias), _record(alias, canvas_row))
     return statements
 
 
@@ -74,51 +96,45 @@ def _one_statement(alias: str, model: type, card: type | None, same_row: bool) -
     statement: each step runs only if the one before it wrote, so nothing moves unless the
     row still had its version. The stamp goes into the UPDATE itself when the card is the row
     (``same_row``): one statement may not change a row twice."""
-    quote = connections[alias].ops.quote_name
-
-    def column(model, name: str) -> str:
-        return quote(model._meta.get_field(name).column)
-
-    def stamp(model) -> str:
-        return f"{column(model, 'changed_by')} = %s, {column(model, 'changed_at')} = %s"
-
-    update = VersionedUpdate.sql_of(model, alias, stamp(model) if same_row else "")
+    update = versioned_update_sql(model, alias, _stamp(alias, model) if same_row else "")
     steps = [f"saved AS ({update} RETURNING 1)"]
     if card is not None and not same_row:
         steps.append(
-            f"stamped AS (UPDATE {quote(card._meta.db_table)} SET {stamp(card)} "
-            f"WHERE {column(card, 'id')} = %s AND EXISTS (SELECT 1 FROM saved))"
+            f"stamped AS (UPDATE {_table(alias, card)} SET {_stamp(alias, card)} "
+            f"WHERE {_column(alias, card, 'id')} = %s AND EXISTS (SELECT 1 FROM saved))"
         )
-    canvas_id, number = column(Canvas, "id"), column(Canvas, "revision")
+    returned = f"{_column(alias, Canvas, 'id')}, {_column(alias, Canvas, 'revision')}"
     steps.append(
-        f"bumped AS (UPDATE {quote(Canvas._meta.db_table)} SET {number} = {number} + 1, "
-        f"{column(Canvas, 'updated_at')} = %s WHERE {canvas_id} = %s "
-        f"AND EXISTS (SELECT 1 FROM saved) RETURNING {canvas_id}, {number})"
+        f"bumped AS ({_bump(alias)} AND EXISTS (SELECT 1 FROM saved) RETURNING {returned})"
     )
-    written = ", ".join(
-        column(Revision, name) for name in ("canvas", "number", "by", "card", "card_id", "made_at")
-    )
-    return (
-        f"WITH {', '.join(steps)} INSERT INTO {quote(Revision._meta.db_table)} ({written}) "
-        f"SELECT {canvas_id}, {number}, %s, %s, %s, %s FROM bumped"
-    )
+    return f"WITH {', '.join(steps)} {_record(alias, 'FROM bumped')}"
+
+
+def _bookkeeping(by, card) -> tuple[str, int | None, tuple[type, int] | None]:
+    """What the write path stamps and records: now (as the database takes it), the author's
+    id, and the changed card (asked now: after the write, a new row has its id)."""
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    author = by.pk if by is not None and by.is_authenticated else None
+    return now, author, card() if card is not None else None
+
+
+def _recorded(changed) -> tuple[str, int | None]:
+    """The changed card as its revision records it: its kind and id ("", None: the canvas)."""
+    return (CARD_KINDS[changed[0]], changed[1]) if changed else ("", None)
 
 
 def _in_one_statement(canvas_pk: int, update: VersionedUpdate, by, card) -> bool:
     """Run ``update`` with the write path's bookkeeping in one statement (``_one_statement``),
     on PostgreSQL outside any transaction (inside one, in a savepoint). False, with nothing
     written, when the row is no longer at the version the form saw."""
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    author = by.pk if by is not None and by.is_authenticated else None
-    changed = card() if card is not None else None
+    now, author, changed = _bookkeeping(by, card)
     model = type(update.obj)
     stamped = changed[0] if changed and by is not None else None
     same_row = stamped is model and changed[1] == update.obj.pk
     params = update.params((author, now) if same_row else ())
     if stamped is not None and not same_row:
         params += [author, now, changed[1]]
-    kind, row = (CARD_KINDS[changed[0]], changed[1]) if changed else ("", None)
-    params += [now, canvas_pk, author, kind, row, now]
+    params += [now, canvas_pk, author, *_recorded(changed), now]
     sql = _one_statement(connection.alias, model, stamped, same_row)
     savepoint = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
     with savepoint, connection.cursor() as cursor:
@@ -172,17 +188,14 @@ def change_block(
         with transaction.atomic():
             if write() is False:
                 return None
-            now = connection.ops.adapt_datetimefield_value(timezone.now())
-            changed = card() if card is not None else None
-            author = by.pk if by is not None and by.is_authenticated else None
+            now, author, changed = _bookkeeping(by, card)
             with connection.cursor() as cursor:
                 if by is not None and changed is not None:
                     model, pk = changed
                     cursor.execute(_statements(connection.alias)[model], [author, now, pk])
-                kind, row = (CARD_KINDS[changed[0]], changed[1]) if changed else ("", None)
                 bump, revision = _statements(connection.alias)["revision"]
                 cursor.execute(bump, [now, canvas_pk])
-                cursor.execute(revision, [author, kind, row, now, canvas_pk])
+                cursor.execute(revision, [author, *_recorded(changed), now, canvas_pk])
     except IntegrityError:
         # Forms have checked every value; what the database refuses at commit (foreign keys
         # are checked then) is a row this one belongs to, deleted in another tab meanwhile.
