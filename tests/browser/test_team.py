@@ -25,6 +25,19 @@ def open_as(browser, live_server, username, url):
     return context, page, errors
 
 
+def add_monthly_cost(page, relationship, label: str, amount: str):
+    """Add a cost a month to the card of ``relationship`` as its editor does; the card."""
+    card = page.locator(f"#relationship-{relationship.pk}")
+    card.locator("summary").click()
+    card.get_by_role("link", name="+ Add a cost").click()
+    form = page.locator(f"#relationship-{relationship.pk} form.cost-form")
+    form.get_by_label("What it is").fill(label)
+    form.get_by_label("Amount").fill(amount)
+    form.get_by_label("Per month").check()
+    form.get_by_role("button", name="Save cost").click()
+    return card
+
+
 def test_each_member_sees_the_others_change(browser, live_server, screenshot_dir):
     olga, eva = make_user("olga", PASSWORD), make_user("eva", PASSWORD)
     canvas = make_canvas(owner=olga, title="Academia Sol")
@@ -45,14 +58,7 @@ def test_each_member_sees_the_others_change(browser, live_server, screenshot_dir
             "How we interact"
         )
         interaction.fill("Typing while Eva works")
-        first_card = eva_page.locator(f"#relationship-{first.pk}")
-        first_card.locator("summary").click()
-        first_card.get_by_role("link", name="+ Add a cost").click()
-        form = eva_page.locator(f"#relationship-{first.pk} form.cost-form")
-        form.get_by_label("What it is").fill("Tutor")
-        form.get_by_label("Amount").fill("250")
-        form.get_by_label("Per month").check()
-        form.get_by_role("button", name="Save cost").click()
+        first_card = add_monthly_cost(eva_page, first, "Tutor", "250")
         expect(first_card).to_contain_text("€4,200.00")  # (100 + 250) x 12
 
         notes = olga_page.locator("#live-notes")
@@ -186,14 +192,7 @@ def test_the_other_members_segment_figures_and_name_follow_without_a_reload(brow
     olga_ctx, olga_page, olga_errors = open_as(browser, live_server, "olga", url)
     eva_ctx, eva_page, eva_errors = open_as(browser, live_server, "eva", url)
     try:
-        first_card = eva_page.locator(f"#relationship-{first.pk}")
-        first_card.locator("summary").click()
-        first_card.get_by_role("link", name="+ Add a cost").click()
-        form = eva_page.locator(f"#relationship-{first.pk} form.cost-form")
-        form.get_by_label("What it is").fill("Tutor")
-        form.get_by_label("Amount").fill("250")
-        form.get_by_label("Per month").check()
-        form.get_by_role("button", name="Save cost").click()
+        first_card = add_monthly_cost(eva_page, first, "Tutor", "250")
         expect(first_card).to_contain_text("€3,000.00")
         figures = olga_page.locator(f"#board #segment-{segment.pk}-totals")
         expect(figures).to_contain_text("€3,000.00", timeout=8_000)
