@@ -391,8 +391,8 @@ def live(request: HttpRequest, pk: int) -> HttpResponse:
             # The numbers of the block and of every segment, out of band, but those the page
             # shows as they are (X-Shown): a cost of another member's changes its segment's.
             numbers = kept_numbers(request, block, True, shown=shown_pieces(request))
-            html += [numbers.get(name, "") for name in ("canvas-totals", "completeness")]
-            html.append(numbers.get("economics", ""))
+            names = ("canvas-totals", "completeness", "pitch-warnings", "economics")
+            html += [numbers.get(name, "") for name in names]
             html += numbers["segment-totals"].values()
     page = render_to_string("teams/live.html", context, request=request)
     return HttpResponse(page + "".join(html))

@@ -208,6 +208,7 @@ def _numbers_wanted(
     inputs = {
         "canvas-totals": (block.currency, block.setup_cost, block.yearly_cost, block.yearly_value),
         "completeness": [kept_pieces.completeness_inputs(block)],
+        "pitch-warnings": [[(str(w.text), w.anchor) for w in block.pitch_warnings]],
         "economics": [figures],
     }
     wanted = [(name, parts, {}) for name, parts in inputs.items()]
@@ -227,7 +228,7 @@ def shown_pieces(request: HtmxHttpRequest) -> frozenset:
     return frozenset(request.headers.get("X-Shown", "").split()[:_MOST_SHOWN])
 
 
-_MOST_SHOWN = 200  # a page has four pieces and one a segment
+_MOST_SHOWN = 200  # a page has five pieces and one a segment
 
 
 def kept_numbers(
@@ -239,16 +240,16 @@ def kept_numbers(
     found: tuple[list, dict] | None = None,
     shown: frozenset = frozenset(),
 ) -> dict:
-    """The block's totals, completeness, numbers and the totals of ``segments`` (all, if None),
-    each kept under what it reads of the block (``relationships.cards``): an edit of a text
-    renders again only what shows that text. ``oob``: drawn for an out-of-band swap; ``token``
+    """The block's totals, completeness, pitch warnings, numbers and the totals of ``segments``
+    (all, if None), each kept under what it reads of the block (``relationships.cards``): an
+    edit of a text renders again only what shows that text. ``oob``: drawn for an out-of-band swap; ``token``
     for the CSRF token (none of them holds a form today), else the request's. ``found``: the
     pieces wanted (``_numbers_wanted``) and what the cache had of them, when the caller looked
     for them together with others (one round trip for all). ``shown``: the pieces the page
     shows as they are (``shown_pieces``), left out.
 
-    ``{"canvas-totals": html, "completeness": html, "economics": html, "segment-totals":
-    {segment id: html}}``.
+    ``{"canvas-totals": html, "completeness": html, "pitch-warnings": html, "economics": html,
+    "segment-totals": {segment id: html}}``.
     """
     token = token or kept_pieces.request_token(request)
     if found is None:
@@ -292,8 +293,7 @@ def _block_oob(
         html.append(render_to_string(f"{PAGE}#breadcrumb-title", context, request=request))
     numbers = kept_numbers(request, block, True, segments, found=found)
     html += [numbers.get("canvas-totals", ""), numbers.get("completeness", "")]
-    html.append(render_to_string(f"{PAGE}#pitch-warnings", context, request=request))
-    html.append(numbers.get("economics", ""))
+    html += [numbers.get("pitch-warnings", ""), numbers.get("economics", "")]
     html += [numbers["segment-totals"].get(segment.pk, "") for segment in segments]
     return html
 

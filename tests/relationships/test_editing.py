@@ -361,3 +361,29 @@ def test_a_save_leaves_out_the_numbers_the_page_shows_as_they_stay(owner_client,
 
     plain = owner_client.post(url, {**RELATIONSHIP, "version": 4}, headers=HTMX)
     assert {"canvas-totals", "completeness", "economics"} <= set(dict(SHOWN.findall(plain.text)))
+
+
+def test_a_name_too_long_for_the_pitch_page_is_warned_of_at_once_and_once(owner_client, canvas):
+    """The warning of what the one-page PDF would cut comes with the save that makes a name too
+    long; a save that leaves the warnings as they are does not send them again (X-Shown)."""
+    segment = make_segment(canvas, name="Regulars")
+    url = reverse("segment_edit", args=[segment.pk])
+    page = owner_client.get(reverse("canvas_detail", args=[canvas.pk])).text
+    shown = dict(SHOWN.findall(page))
+    assert "pitch-warnings" in shown
+    assert "too long for the one-page PDF" not in page
+    headers = {**HTMX, "X-Shown": " ".join(shown.values())}
+
+    long_name = "Families who come every Saturday morning for fresh bread and pastries"
+    saved = owner_client.post(url, {"name": long_name, "version": 1}, headers=headers).text
+    warnings = re.search(r'<div id="pitch-warnings" hx-swap-oob="true".*?</div>', saved, re.S)
+    assert "1 item is too long for the one-page PDF" in warnings.group(0)
+    assert f'href="#segment-{segment.pk}' in warnings.group(0)  # to the place to shorten it
+
+    shown.update(SHOWN.findall(saved))
+    headers = {**HTMX, "X-Shown": " ".join(shown.values())}
+    again = owner_client.post(
+        url, {"name": long_name, "expectation": "A warm loaf", "version": 2}, headers=headers
+    )
+    assert "A warm loaf" in again.text
+    assert 'id="pitch-warnings"' not in again.text  # the page shows them as they are

@@ -145,3 +145,21 @@ def test_another_members_segment_edit_brings_its_fresh_header(two):
     assert f'<header id="segment-{segment.pk}-header"' in waiting.group(1)
     assert "Adultos &lt;de tarde&gt;" in waiting.group(1)
     assert "Eva changed Adultos &lt;de tarde&gt;." in html
+
+
+def test_another_members_too_long_name_brings_the_pitch_warning(two):
+    """Found on a walk: the warnings of what the one-page PDF would cut stayed as they were
+    after another member's edit until a reload."""
+    canvas, relationship, olga, eva = two
+    segment = relationship.segment
+    page = olga.get(reverse("canvas_detail", args=[canvas.pk])).text
+    shown = dict(SHOWN.findall(page))
+    eva.post(
+        reverse("segment_edit", args=[segment.pk]),
+        {"name": "Adultos que estudian por la tarde después del trabajo", "version": 1},
+        headers=HTMX,
+    )
+    answer = olga.get(poll_url(page), headers={**HTMX, "X-Shown": " ".join(shown.values())})
+    warnings = re.search(r'<div id="pitch-warnings" hx-swap-oob="true".*?</div>', answer.text, re.S)
+    assert "1 item is too long for the one-page PDF" in warnings.group(0)
+    assert "canvas-totals" not in dict(SHOWN.findall(answer.text))  # no cost changed
