@@ -21,8 +21,8 @@ from canvas_site.throttle import throttle
 from relationships.block import Block
 from relationships.cards import render_cards
 from relationships.pdf import PdfExport, PdfOptions
-from relationships.views.base import PAGE, kept_numbers, shown_pieces
 from relationships.views.export import pdf_response
+from relationships.views.numbers import PAGE, kept_numbers, shown_pieces
 from teams import access, sharing
 from teams import live as live_state
 from teams.access import RANK, Action

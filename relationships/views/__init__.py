@@ -1,6 +1,7 @@
 """The editor's views, by what they act on: ``canvases`` (a canvas as a whole and the help page),
-``rows`` (segments, relationships, cost items) and ``export`` (the PDF). ``base`` holds the typed
-request, the access helpers and the helpers that render from a fresh Block."""
+``rows`` (segments, relationships, cost items) and ``export`` (the PDF). ``numbers`` draws the
+block's numbers as kept pieces; ``base`` holds the typed request, the access helpers and the
+helpers that render from a fresh Block."""
 
 from relationships.views.canvases import (
     canvas_delete,
