@@ -95,7 +95,14 @@ def _one_statement(alias: str, model: type, card: type | None, same_row: bool) -
     row of that model; None: no stamp), the canvas's next revision and its record, as one
     statement: each step runs only if the one before it wrote, so nothing moves unless the
     row still had its version. The stamp goes into the UPDATE itself when the card is the row
-    (``same_row``): one statement may not change a row twice."""
+    (``same_row``): one statement may not change a row twice. For the same reason the canvas
+    row's own UPDATE (its answers) moves it to its next revision itself."""
+    returned = f"{_column(alias, Canvas, 'id')}, {_column(alias, Canvas, 'revision')}"
+    if model is Canvas:
+        number = _column(alias, Canvas, "revision")
+        bump = f"{number} = {number} + 1, {_column(alias, Canvas, 'updated_at')} = %s"
+        update = versioned_update_sql(Canvas, alias, bump)
+        return f"WITH bumped AS ({update} RETURNING {returned}) {_record(alias, 'FROM bumped')}"
     update = versioned_update_sql(model, alias, _stamp(alias, model) if same_row else "")
     steps = [f"saved AS ({update} RETURNING 1)"]
     if card is not None and not same_row:
@@ -103,7 +110,6 @@ def _one_statement(alias: str, model: type, card: type | None, same_row: bool) -
             f"stamped AS (UPDATE {_table(alias, card)} SET {_stamp(alias, card)} "
             f"WHERE {_column(alias, card, 'id')} = %s AND EXISTS (SELECT 1 FROM saved))"
         )
-    returned = f"{_column(alias, Canvas, 'id')}, {_column(alias, Canvas, 'revision')}"
     steps.append(
         f"bumped AS ({_bump(alias)} AND EXISTS (SELECT 1 FROM saved) RETURNING {returned})"
     )
@@ -131,10 +137,13 @@ def _in_one_statement(canvas_pk: int, update: VersionedUpdate, by, card) -> bool
     model = type(update.obj)
     stamped = changed[0] if changed and by is not None else None
     same_row = stamped is model and changed[1] == update.obj.pk
-    params = update.params((author, now) if same_row else ())
-    if stamped is not None and not same_row:
-        params += [author, now, changed[1]]
-    params += [now, canvas_pk, author, *_recorded(changed), now]
+    if model is Canvas:  # its UPDATE is the bump
+        params = [*update.params((now,)), author, *_recorded(changed), now]
+    else:
+        params = update.params((author, now) if same_row else ())
+        if stamped is not None and not same_row:
+            params += [author, now, changed[1]]
+        params += [now, canvas_pk, author, *_recorded(changed), now]
     sql = _one_statement(connection.alias, model, stamped, same_row)
     savepoint = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
     with savepoint, connection.cursor() as cursor:
@@ -181,7 +190,6 @@ def change_block(
         if (
             update is not None
             and connection.vendor == "postgresql"
-            and type(update.obj) is not Canvas  # the bump writes the same row
             and _in_one_statement(canvas_pk, update, by, card)
         ):
             return Block.load(canvas_pk)
