@@ -104,6 +104,13 @@ class RosterRow:
     def is_late(self) -> bool:
         return bool(self.submission and self.submission.is_late)
 
+    def shown(self) -> tuple:
+        """All the dashboard's row shows (its kept table's key reads it): the name, the
+        submission's summary (every field of it), the team and each member as listed."""
+        team = (self.team.pk, self.team.name) if self.team else None
+        mates = [(mate.student.get_username(), mate.removed) for mate in self.members]
+        return (self.name, self.student is None, self.removed, repr(self.submission), team, mates)
+
 
 def roster_rows(
     assignment: Assignment,

@@ -38,6 +38,7 @@ from classrooms.views.base import (
     _get_assignment_for_teacher,
 )
 from relationships.block import Block
+from relationships.cards import Kept, content_key, kept, render_kept
 from relationships.views.base import HtmxHttpRequest
 
 # --- assignments ----------------------------------------------------------------------------
@@ -62,6 +63,7 @@ def assignment_dashboard(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         page=request.GET.get("page", 1),
         name=request.GET.get("name", ""),
     )
+    columns = column_headings(request.GET, roster.sort)
     return render(
         request,
         "classrooms/dashboard.html",
@@ -69,7 +71,8 @@ def assignment_dashboard(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             "assignment": assignment,
             "classroom": assignment.classroom,
             "roster": roster,
-            "columns": column_headings(request.GET, roster.sort),
+            "roster_table": _roster_table(request, assignment, roster, columns),
+            "columns": columns,
             "pages": page_links(request.GET, roster.page),
             "team_form": (
                 TeamForm(assignment=assignment, pick_students=True)
@@ -78,6 +81,20 @@ def assignment_dashboard(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             ),
         },
     )
+
+
+def _roster_table(request, assignment: Assignment, roster, columns) -> str:
+    """The dashboard's table as drawn last for exactly these rows, headings and language
+    (``relationships.cards``: kept by a hash of all it shows); drawn now if it was not."""
+    headings = [(str(column.label), column.href, column.sort_state) for column in columns]
+    rows = [row.shown() for row in roster.rows]
+    key = content_key("dashboard-table", assignment.pk, assignment.team_work, headings, rows)
+    context = {"assignment": assignment, "roster": roster, "columns": columns}
+
+    def draw() -> Kept:
+        return render_kept("classrooms/dashboard.html#roster-table", context, request)
+
+    return kept(key, draw).served("")
 
 
 @require_safe

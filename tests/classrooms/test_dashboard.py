@@ -203,3 +203,30 @@ def test_a_student_is_found_by_part_of_their_name(teacher_client, assignment):
     assert row_names(page) == ["Maria", "Mario"]
     assert 'name="name" value="mari"' in page
     assert row_names(teacher_client.get(url, {"name": "zzz"}).text) == []
+
+
+def test_the_table_as_drawn_last_follows_every_change_of_a_row(teacher_client, assignment):
+    """The table is kept by all it shows: a verdict, a new student's hand-in and another
+    order each show at once, and the same rows come back as they were."""
+    url = reverse("assignment_dashboard", args=[assignment.pk])
+    ana = make_student_submission(assignment, "ana")
+    first = teacher_client.get(url).text
+    assert "Waiting for review" in first
+
+    ana.status = Submission.Status.APPROVED
+    ana.save(update_fields=["status"])
+    approved = teacher_client.get(url).text
+    assert '<span class="badge status-approved">Approved</span>' in approved
+
+    make_student_submission(assignment, "bruno")
+    page = teacher_client.get(url).text
+    assert row_names(page) == ["ana", "bruno"]
+
+    reversed_page = teacher_client.get(url, {"sort": "-student"}).text
+    assert row_names(reversed_page) == ["bruno", "ana"]
+    again = teacher_client.get(url).text
+    assert table(again) == table(page)
+
+
+def table(page: str) -> str:
+    return re.search(r'<table class="dashboard striped">.*?</table>', page, re.S).group(0)
