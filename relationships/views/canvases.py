@@ -21,6 +21,7 @@ from relationships.cards import (
     content_key,
     get_many,
     keep,
+    keep_many,
     kept,
     page_key,
     render_cards,
@@ -120,13 +121,45 @@ def _drawn_block(request, state, block: Block, template: str, feedback) -> Kept:
     markers = {name: mark_safe(marker) for name, marker in _markers(stands_in).items()}
     context = {"canvas": block, "role": state.role, "feedback": feedback, **markers}
     if template == PAGE:
-        cards = render_cards(request, block, token=stands_in)
         numbers = kept_numbers(request, block, oob=False, token=stands_in)
-        context = _editor_context(cards=cards, numbers=numbers, **context)
+        context = _editor_context(numbers=numbers, **context)
+        context["columns"] = _segment_columns(request, block, context, state.role, stands_in)
     else:
         context["readonly"] = True
     partial = "editor-content" if template == PAGE else "read-content"
     return render_kept(f"{template}#{partial}", context, request, stands_in)
+
+
+def _segment_columns(request, block: Block, context: dict, role: str, stands_in: str) -> dict:
+    """Each segment's column of the editor, by segment id, as drawn last for all it shows: the
+    segment with its relationships and costs (the view's repr), its kept totals, the teacher's
+    comments and the role. After a save the page draws again only the column that changed; a
+    column drawn now has its cards from ``render_cards`` (kept by card)."""
+    comments = _feedback_digest(context["feedback"])
+    totals = context["numbers"]["segment-totals"]
+    keys = {
+        segment.pk: content_key(
+            "segment-column", repr(segment), str(totals.get(segment.pk, "")), comments, role
+        )
+        for segment in block.segments
+    }
+    found = get_many(list(keys.values()))
+    missing = [segment for segment in block.segments if keys[segment.pk] not in found]
+    if missing:
+        relationships = [r for segment in missing for r in segment.relationships]
+        cards = render_cards(request, block, relationships, token=stands_in)
+        drawn = {
+            keys[segment.pk]: render_kept(
+                f"{PAGE}#segment-column",
+                {**context, "cards": cards, "segment": segment},
+                request,
+                stands_in,
+            )
+            for segment in missing
+        }
+        keep_many(drawn)
+        found.update(drawn)
+    return {pk: found[key].served(stands_in) for pk, key in keys.items()}
 
 
 @require_safe

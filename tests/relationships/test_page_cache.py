@@ -282,6 +282,31 @@ def kept_renders(monkeypatch) -> list[str]:
     return rendered
 
 
+def test_the_page_after_a_save_draws_again_only_the_column_of_its_segment(
+    owner_client, user, monkeypatch
+):
+    """Each segment's column is kept by all it shows: after a text edit in one segment the
+    page draws that column again and takes the others as they were drawn."""
+    canvas = make_block(user, segments=3, relationships=1, costs=1)
+    first, *others = canvas.segments.order_by("position")
+    relationship = first.relationships.get()
+    before = page(owner_client, canvas)
+    rendered = kept_renders(monkeypatch)
+    url = reverse("relationship_edit", args=[relationship.pk])
+    owner_client.post(url, relationship_data(1, "Fresh words"), headers=HTMX)
+    html = page(owner_client, canvas)
+    assert rendered.count("segment-column") == 1
+    assert "Fresh words" in html
+
+    def column(page_html: str, segment) -> str:
+        start = page_html.index(f'<section class="segment" id="segment-{segment.pk}"')
+        return page_html[start : page_html.index("</section>", start)]
+
+    token = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
+    for segment in others:  # as drawn before, but the request's own CSRF token
+        assert token.sub("", column(html, segment)) == token.sub("", column(before, segment))
+
+
 def test_a_save_renders_again_only_what_shows_what_changed(owner_client, user, monkeypatch):
     canvas = make_canvas_with_card(user)
     page(owner_client, canvas)
@@ -304,9 +329,9 @@ def test_the_page_after_a_save_of_a_text_draws_only_the_block_around_kept_pieces
     rendered = kept_renders(monkeypatch)
     save(owner_client, canvas, "Fresh words")
     html = page(owner_client, canvas)
-    # the save drew the card; the page drew the block around it (and who is here, at the new
-    # revision), with the card, totals, completeness and numbers it kept
-    assert rendered == ["relationship-card", "editor-content", "teams/live.html"]
+    # the save drew the card; the page drew its segment's column and the block around it (and
+    # who is here, at the new revision), with the card, totals, completeness and numbers it kept
+    assert rendered == ["relationship-card", "segment-column", "editor-content", "teams/live.html"]
     assert "Fresh words" in html
     assert html.count('id="economics"') == 1
     assert 'hx-swap-oob="true"' not in html[html.index('id="economics"') - 60 :][:200]
