@@ -60,25 +60,35 @@ def _large_canvas(owner, segments: int = 10, relationships: int = 7, costs: int 
     return canvas
 
 
+# What --canvas names: the label printed and how the canvas is made.
+CANVASES = {
+    "sample": ("sample", create_sample_canvas),
+    "large": ("large 10x7x3", _large_canvas),
+}
+
+
 class Command(BaseCommand):
     help = "Benchmark the PDF export of the sample and of a large canvas (nothing is kept)."
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--runs", type=int, default=7)
         parser.add_argument("--layout", choices=LAYOUTS, default="pitch")
+        parser.add_argument(
+            "--canvas",
+            choices=("all", *CANVASES),
+            default="all",
+            help="one canvas only (the large report alone: --layout report --canvas large)",
+        )
 
-    def handle(self, *args, runs: int, layout: str, **options) -> None:
+    def handle(self, *args, runs: int, layout: str, canvas: str, **options) -> None:
         subsetter = font_subsetter()
         hint = "" if subsetter == "HarfBuzz" else " (apt-get install libharfbuzz-subset0: faster)"
         self.stdout.write(f"Fonts subset by {subsetter}{hint}")
         with transaction.atomic(), translation.override("es"):
             owner = get_user_model().objects.create_user("bench-pdf-owner")
-            canvases = {
-                "sample": create_sample_canvas(owner),
-                "large 10x7x3": _large_canvas(owner),
-            }
-            for name, canvas in canvases.items():
-                self._bench(name, canvas, owner, runs, layout)
+            for name, (label, make) in CANVASES.items():
+                if canvas in ("all", name):
+                    self._bench(label, make(owner), owner, runs, layout)
             transaction.set_rollback(True)  # leave the database as it was
 
     def _bench(self, name: str, canvas: Canvas, owner, runs: int, layout: str) -> None:
