@@ -187,10 +187,9 @@ class TeamRenameForm(TeamForm):
         self.team_pk = team.pk
         self.fields["name"].label = _("New name")
 
-    def save(self) -> Team:
-        self.team.name = self.cleaned_data["name"]
-        self.team.save(update_fields=["name"])
-        return self.team
+    def save(self) -> bool:
+        """Rename the team (and its canvas: ``Team.rename``); whether the canvas's title changed."""
+        return self.team.rename(self.cleaned_data["name"])
 
 
 class TeamMoveInForm(forms.Form):
