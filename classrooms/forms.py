@@ -129,7 +129,23 @@ class SubmitForm(forms.Form):
 
     def __init__(self, *args, student, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["canvas"].queryset = Canvas.objects.for_user(student)
+        teams = Team.objects.filter(canvas=OuterRef("pk")).values("name")[:1]
+        self.fields["canvas"].queryset = Canvas.objects.for_user(student).annotate(
+            team_name=Subquery(teams)
+        )
+
+    def clean_canvas(self) -> Canvas:
+        """One of the student's own canvases: a team's canvas is handed in by its team."""
+        canvas = self.cleaned_data["canvas"]
+        if canvas.team_name:
+            raise forms.ValidationError(
+                _(
+                    "“%(title)s” is the canvas of the team “%(team)s”: it is handed in for the"
+                    " team assignment. Pick one of your own canvases."
+                ),
+                params={"title": canvas.title, "team": canvas.team_name},
+            )
+        return canvas
 
 
 class TeamForm(forms.Form):

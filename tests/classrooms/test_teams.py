@@ -300,3 +300,27 @@ def test_a_teammate_leaving_the_team_canvas_leaves_the_team(classroom, team_assi
     assert not CanvasMember.objects.filter(canvas=team.canvas, user=ben).exists()
     page = client_for(ben).get(reverse("class_detail", args=[classroom.pk])).text
     assert "Join “Owls”" in page  # in no team: free to join one again
+
+
+def test_an_individual_assignment_offers_and_takes_only_the_students_own_canvases(
+    classroom, team_assignment
+):
+    from relationships.models import Canvas
+
+    ana = student_of(classroom, "ana")
+    own = Canvas.objects.create(owner=ana, title="Ana's bakery")
+    team = Team.start(team_assignment, "Owls", [ana])
+    solo = make_assignment(classroom, title="Solo work")
+    client = client_for(ana)
+    page = client.get(reverse("class_detail", args=[classroom.pk])).text
+    assert f'<option value="{own.pk}"' in page
+    assert f'<option value="{team.canvas.pk}"' not in page  # offered nowhere as a choice
+    url = reverse("assignment_submit", args=[solo.pk])
+    response = client.post(url, {"canvas": team.canvas.pk}, follow=True)
+    assert response.status_code == 200
+    assert "is the canvas of the team “Owls”: it is handed in for the team assignment" in (
+        response.text
+    )
+    assert not Submission.objects.filter(assignment=solo).exists()
+    client.post(url, {"canvas": own.pk})
+    assert Submission.objects.get(assignment=solo).canvas == own
