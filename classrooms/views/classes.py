@@ -176,9 +176,7 @@ def _class_for_student(request: HtmxHttpRequest, classroom: Classroom) -> HttpRe
             "assignments": assignments,
             # A team's canvas is handed in by the team, never for an individual assignment.
             "my_canvases": list(
-                Canvas.objects.for_user(request.user)
-                .filter(class_teams=None)
-                .only("pk", "title")
+                Canvas.objects.for_user(request.user).filter(class_teams=None).only("pk", "title")
             ),
         },
     )

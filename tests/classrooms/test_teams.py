@@ -324,3 +324,20 @@ def test_an_individual_assignment_offers_and_takes_only_the_students_own_canvase
     assert not Submission.objects.filter(assignment=solo).exists()
     client.post(url, {"canvas": own.pk})
     assert Submission.objects.get(assignment=solo).canvas == own
+
+
+def test_the_owner_of_a_team_canvas_cannot_invite_outsiders(classroom, team_assignment):
+    from teams.models import Invitation
+
+    ana = student_of(classroom, "ana")
+    make_user("zoe")
+    team = Team.start(team_assignment, "Owls", [ana])
+    client = client_for(ana)
+    url = reverse("invite", args=[team.canvas.pk])
+    response = client.post(url, {"username": "zoe", "role": "editor"})
+    assert response.status_code == 422
+    assert "This is the canvas of the team “Owls” for “Pitch”" in response.text
+    link_url = reverse("invitation_link", args=[team.canvas.pk])
+    response = client.post(link_url, {"role": "viewer", "days": 7}, follow=True)
+    assert "only your teacher moves students into the team" in response.text
+    assert not Invitation.objects.filter(canvas=team.canvas).exists()

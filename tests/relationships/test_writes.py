@@ -109,9 +109,7 @@ def test_saving_the_venture_writes_the_canvas_row_twice_at_most_and_its_date_onc
     assert sum('"updated_at"' in sql for sql in updates) == 1
 
 
-def test_an_edit_changes_the_pdf_etag_and_a_refused_one_does_not(
-    owner_client, rows, locmem_cache
-):
+def test_an_edit_changes_the_pdf_etag_and_a_refused_one_does_not(owner_client, rows, locmem_cache):
     canvas = rows["canvas"]
     pdf = reverse("canvas_pdf", args=[canvas.pk])
     first = owner_client.get(pdf)["ETag"]
