@@ -341,3 +341,18 @@ def test_the_owner_of_a_team_canvas_cannot_invite_outsiders(classroom, team_assi
     response = client.post(link_url, {"role": "viewer", "days": 7}, follow=True)
     assert "only your teacher moves students into the team" in response.text
     assert not Invitation.objects.filter(canvas=team.canvas).exists()
+
+
+def test_a_member_whose_teammate_handed_in_reads_who_did(classroom, team_assignment):
+    ana, ben = student_of(classroom, "ana"), student_of(classroom, "ben")
+    team = Team.start(team_assignment, "Owls", [ana, ben])
+    team_assignment.submit(ana, team.canvas, team=team)
+    page = client_for(ben).get(reverse("class_detail", args=[classroom.pk])).text
+    assert "What your team handed in" in page
+    assert "What you handed in" not in page
+    assert "handed in by ana" in page
+    assert "Last handed in by ana on" in page
+    assert "Hand in again for the team" in page
+    own_page = client_for(ana).get(reverse("class_detail", args=[classroom.pk])).text
+    assert "handed in by you" in own_page
+    assert "Last handed in by" not in own_page
