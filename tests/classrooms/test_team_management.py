@@ -87,7 +87,7 @@ def test_renaming_a_team_renames_its_canvas_where_its_members_see_it(teacher_cli
 @pytest.mark.parametrize(
     ("title", "renamed"),
     [
-        ("Owls – final pitch", "Falcons – final pitch"),  # the students' words, new name
+        ("Owls - final pitch", "Falcons - final pitch"),  # the students' words, new name
         ("Our bowling app", "Our bowling app"),  # no team name in it: theirs, left alone
         ("Owlsome", "Owlsome"),  # "Owls" inside a word is not the team's name
     ],
