@@ -129,7 +129,23 @@ class SubmitForm(forms.Form):
 
     def __init__(self, *args, student, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["canvas"].queryset = Canvas.objects.for_user(student)
+        teams = Team.objects.filter(canvas=OuterRef("pk")).values("name")[:1]
+        self.fields["canvas"].queryset = Canvas.objects.for_user(student).annotate(
+            team_name=Subquery(teams)
+        )
+
+    def clean_canvas(self) -> Canvas:
+        """One of the student's own canvases: a team's canvas is handed in by its team."""
+        canvas = self.cleaned_data["canvas"]
+        if canvas.team_name:
+            raise forms.ValidationError(
+                _(
+                    "“%(title)s” is the canvas of the team “%(team)s”: it is handed in for the"
+                    " team assignment. Pick one of your own canvases."
+                ),
+                params={"title": canvas.title, "team": canvas.team_name},
+            )
+        return canvas
 
 
 class TeamForm(forms.Form):
@@ -187,10 +203,9 @@ class TeamRenameForm(TeamForm):
         self.team_pk = team.pk
         self.fields["name"].label = _("New name")
 
-    def save(self) -> Team:
-        self.team.name = self.cleaned_data["name"]
-        self.team.save(update_fields=["name"])
-        return self.team
+    def save(self) -> bool:
+        """Rename the team (and its canvas: ``Team.rename``); whether the canvas's title changed."""
+        return self.team.rename(self.cleaned_data["name"])
 
 
 class TeamMoveInForm(forms.Form):

@@ -41,6 +41,8 @@ class InviteForm(forms.Form):
                 _("%(name)s is already a member; change their role in the list instead."),
                 params={"name": invitee.get_username()},
             )
+        if refusal := team_refusal(self.canvas):
+            raise forms.ValidationError(refusal)
         if Invitation.objects.open().filter(canvas=self.canvas, invitee=invitee).exists():
             raise forms.ValidationError(
                 _("%(name)s already has an invitation waiting."),
@@ -55,6 +57,23 @@ class InviteForm(forms.Form):
             invitee=self.cleaned_data["username"],
             role=self.cleaned_data["role"],
         )
+
+
+def team_refusal(canvas: Canvas) -> str | None:
+    """Why nobody can be invited to ``canvas``, a class team's; None for any other. One query.
+
+    The team leads its canvas's membership (``classrooms.models.Team``): its members edit it,
+    and only a teacher moves students in and out of the team.
+    """
+    from classrooms.models import Team  # classes build on sharing
+
+    team = Team.objects.filter(canvas=canvas).select_related("assignment").first()
+    if team is None:
+        return None
+    return _(
+        "This is the canvas of the team “%(team)s” for “%(assignment)s”: its members are the"
+        " team's, and only your teacher moves students into the team."
+    ) % {"team": team.name, "assignment": team.assignment.title}
 
 
 def _days_field(label, required=True) -> forms.IntegerField:

@@ -27,7 +27,7 @@ from teams import access, sharing
 from teams import live as live_state
 from teams.access import RANK, Action
 from teams.comments import CanvasCommentForm, comments_context
-from teams.forms import InvitationLinkForm, InviteForm, RoleForm, ShareLinkForm
+from teams.forms import InvitationLinkForm, InviteForm, RoleForm, ShareLinkForm, team_refusal
 from teams.models import CanvasComment, CanvasMember, Invitation, Role, ShareLink
 
 
@@ -92,6 +92,9 @@ def invite(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def invitation_link(request: HttpRequest, pk: int) -> HttpResponse:
     canvas = access.get_canvas(request.user, pk, Action.MANAGE)
+    if refusal := team_refusal(canvas):  # a link would let in anyone: the team leads
+        messages.error(request, refusal)
+        return redirect(_members_url(pk, "invitations"))
     form = InvitationLinkForm(request.POST)
     if not form.is_valid():
         return _members_page(request, canvas, status=422, link_form=form)

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from relationships.base import NAME_LENGTH
 from relationships.models import Canvas
+from relationships.writes import change_block
 from teams.models import CanvasMember, Role
 from teams.sharing import hand_over
 
@@ -64,7 +67,7 @@ class Team(models.Model):
         of them is in a team of the assignment yet (the database refuses it anyway).
         """
         owner, *others = students
-        canvas = Canvas.objects.create(owner=owner, title=f"{name} · {assignment.title}"[:120])
+        canvas = Canvas.objects.create(owner=owner, title=canvas_title(name, assignment.title))
         team = cls.objects.create(assignment=assignment, name=name, canvas=canvas)
         TeamMember.objects.create(team=team, assignment=assignment, student=owner)
         for student in others:
@@ -103,6 +106,37 @@ class Team(models.Model):
         TeamMember.objects.filter(team=self, student=student).delete()
         if self.canvas_id and not self.owns_canvas(student):
             CanvasMember.objects.filter(canvas_id=self.canvas_id, user=student).delete()
+
+    @transaction.atomic
+    def rename(self, name: str) -> bool:
+        """Call the team ``name``; its canvas follows, if its title still bears the old name.
+
+        The title the team got (``canvas_title``) becomes the one of the new name; a title the
+        students wrote themselves keeps their words, with the old name, where it stands as a
+        word of its own, replaced by the new one; a title without the old name stays as it is.
+        The canvas changes through the write path (its revision moves on, so its PDF and the
+        open editors follow). Returns whether the canvas's title changed.
+        """
+        old, self.name = self.name, name
+        self.save(update_fields=["name"])
+        if self.canvas_id is None:
+            return False
+        current = self.canvas.title
+        title = retitled(current, old, name, self.assignment.title)
+        if title == current:
+            return False
+
+        def write() -> bool:  # unless a member retitled it meanwhile: theirs then stands
+            return bool(
+                Canvas.objects.filter(pk=self.canvas_id, title=current).update(
+                    title=title, version=F("version") + 1
+                )
+            )
+
+        if change_block(self.canvas_id, write) is None:
+            return False
+        self.canvas.title = title
+        return True
 
     # --- a teacher manages the team ----------------------------------------------------------
     #
@@ -181,6 +215,20 @@ class Team(models.Model):
         the former members (the owner can take them off on its members page), so that no one's
         work is lost."""
         self.delete()
+
+
+def canvas_title(team_name: str, assignment_title: str) -> str:
+    """The title a team's canvas starts with: the team's name and the assignment's."""
+    return f"{team_name} · {assignment_title}"[:NAME_LENGTH]
+
+
+def retitled(title: str, old: str, new: str, assignment_title: str) -> str:
+    """``title`` of a team's canvas after the team ``old`` is renamed ``new`` (``Team.rename``)."""
+    if title == canvas_title(old, assignment_title):
+        return canvas_title(new, assignment_title)
+    # The old name as a word of its own: renaming "Owl" leaves "Owls" and "Bowl" alone.
+    word = re.compile(rf"(?<!\w){re.escape(old)}(?!\w)")
+    return word.sub(lambda _match: new, title, count=1)[:NAME_LENGTH]
 
 
 class TeamMember(models.Model):

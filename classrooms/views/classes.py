@@ -174,7 +174,10 @@ def _class_for_student(request: HtmxHttpRequest, classroom: Classroom) -> HttpRe
         {
             "classroom": classroom,
             "assignments": assignments,
-            "my_canvases": list(Canvas.objects.for_user(request.user).only("pk", "title")),
+            # A team's canvas is handed in by the team, never for an individual assignment.
+            "my_canvases": list(
+                Canvas.objects.for_user(request.user).filter(class_teams=None).only("pk", "title")
+            ),
         },
     )
 

@@ -175,14 +175,21 @@ def team_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def team_rename(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    """A teacher renames a team; the name stays unique in the assignment."""
+    """A teacher renames a team; the name stays unique in the assignment, and its canvas
+    follows when its title bears the old name (``Team.rename``)."""
     team = _get_team_for_teacher(request, pk)
     form = TeamRenameForm(request.POST, team=team)
     if not form.is_valid():
         team.refresh_from_db(fields=["name"])
         return _team_page(request, team, status=422, rename_form=form)
-    form.save()
-    messages.success(request, _("The team is called “%(name)s” now.") % {"name": team.name})
+    if form.save():
+        done = _("The team is called “%(name)s” now, and its canvas “%(title)s”.")
+    elif team.canvas is not None:
+        done = _("The team is called “%(name)s” now; its canvas keeps its title, “%(title)s”.")
+    else:
+        done = _("The team is called “%(name)s” now.")
+    title = team.canvas.title if team.canvas is not None else ""
+    messages.success(request, done % {"name": team.name, "title": title})
     return _to_team(team)
 
 

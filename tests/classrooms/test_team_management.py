@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from classrooms.models import CoTeacher, Submission, Team, TeamMember
+from relationships.models import Canvas
 from teams.access import Action, canvases
 from teams.models import CanvasMember
 from tests.classrooms.factories import make_assignment, make_classroom
@@ -65,10 +66,43 @@ def test_a_teacher_renames_a_team_and_a_taken_name_is_refused(teacher_client, ow
     assert owls.name == "Owls"
 
     response = teacher_client.post(url, {"name": "owls"}, follow=True)  # its own name, recased
-    assert "The team is called “owls” now." in response.text
+    assert "The team is called “owls” now, and its canvas “owls · Pitch”." in response.text
     response = teacher_client.post(url, {"name": "  Night owls "}, follow=True)
     owls.refresh_from_db()
     assert owls.name == "Night owls"
+
+
+def test_renaming_a_team_renames_its_canvas_where_its_members_see_it(teacher_client, owls):
+    revision = owls.canvas.revision
+    teacher_client.post(reverse("team_rename", args=[owls.pk]), {"name": "Falcons"})
+    owls.canvas.refresh_from_db()
+    assert owls.canvas.title == "Falcons · Pitch"
+    assert owls.canvas.revision == revision + 1  # its PDF and open editors follow
+    ben = client_for(owls.members.get(student__username="ben").student)
+    class_page = ben.get(reverse("class_detail", args=[owls.assignment.classroom_id])).text
+    assert "Open the team's canvas “Falcons · Pitch”" in class_page
+    assert "Falcons · Pitch" in ben.get(reverse("canvas_list")).text
+
+
+@pytest.mark.parametrize(
+    ("title", "renamed"),
+    [
+        ("Owls - final pitch", "Falcons - final pitch"),  # the students' words, new name
+        ("Our bowling app", "Our bowling app"),  # no team name in it: theirs, left alone
+        ("Owlsome", "Owlsome"),  # "Owls" inside a word is not the team's name
+    ],
+)
+def test_a_title_the_members_wrote_keeps_their_words(teacher_client, owls, title, renamed):
+    Canvas.objects.filter(pk=owls.canvas_id).update(title=title)
+    response = teacher_client.post(
+        reverse("team_rename", args=[owls.pk]), {"name": "Falcons"}, follow=True
+    )
+    owls.canvas.refresh_from_db()
+    assert owls.canvas.title == renamed
+    if renamed == title:
+        assert f"its canvas keeps its title, “{title}”." in response.text
+    else:
+        assert f"and its canvas “{renamed}”." in response.text
 
 
 def test_a_co_teacher_manages_the_team_too_and_another_teacher_gets_a_404(classroom, owls):

@@ -300,3 +300,59 @@ def test_a_teammate_leaving_the_team_canvas_leaves_the_team(classroom, team_assi
     assert not CanvasMember.objects.filter(canvas=team.canvas, user=ben).exists()
     page = client_for(ben).get(reverse("class_detail", args=[classroom.pk])).text
     assert "Join “Owls”" in page  # in no team: free to join one again
+
+
+def test_an_individual_assignment_offers_and_takes_only_the_students_own_canvases(
+    classroom, team_assignment
+):
+    from relationships.models import Canvas
+
+    ana = student_of(classroom, "ana")
+    own = Canvas.objects.create(owner=ana, title="Ana's bakery")
+    team = Team.start(team_assignment, "Owls", [ana])
+    solo = make_assignment(classroom, title="Solo work")
+    client = client_for(ana)
+    page = client.get(reverse("class_detail", args=[classroom.pk])).text
+    assert f'<option value="{own.pk}"' in page
+    assert f'<option value="{team.canvas.pk}"' not in page  # offered nowhere as a choice
+    url = reverse("assignment_submit", args=[solo.pk])
+    response = client.post(url, {"canvas": team.canvas.pk}, follow=True)
+    assert response.status_code == 200
+    assert "is the canvas of the team “Owls”: it is handed in for the team assignment" in (
+        response.text
+    )
+    assert not Submission.objects.filter(assignment=solo).exists()
+    client.post(url, {"canvas": own.pk})
+    assert Submission.objects.get(assignment=solo).canvas == own
+
+
+def test_the_owner_of_a_team_canvas_cannot_invite_outsiders(classroom, team_assignment):
+    from teams.models import Invitation
+
+    ana = student_of(classroom, "ana")
+    make_user("zoe")
+    team = Team.start(team_assignment, "Owls", [ana])
+    client = client_for(ana)
+    url = reverse("invite", args=[team.canvas.pk])
+    response = client.post(url, {"username": "zoe", "role": "editor"})
+    assert response.status_code == 422
+    assert "This is the canvas of the team “Owls” for “Pitch”" in response.text
+    link_url = reverse("invitation_link", args=[team.canvas.pk])
+    response = client.post(link_url, {"role": "viewer", "days": 7}, follow=True)
+    assert "only your teacher moves students into the team" in response.text
+    assert not Invitation.objects.filter(canvas=team.canvas).exists()
+
+
+def test_a_member_whose_teammate_handed_in_reads_who_did(classroom, team_assignment):
+    ana, ben = student_of(classroom, "ana"), student_of(classroom, "ben")
+    team = Team.start(team_assignment, "Owls", [ana, ben])
+    team_assignment.submit(ana, team.canvas, team=team)
+    page = client_for(ben).get(reverse("class_detail", args=[classroom.pk])).text
+    assert "What your team handed in" in page
+    assert "What you handed in" not in page
+    assert "handed in by ana" in page
+    assert "Last handed in by ana on" in page
+    assert "Hand in again for the team" in page
+    own_page = client_for(ana).get(reverse("class_detail", args=[classroom.pk])).text
+    assert "handed in by you" in own_page
+    assert "Last handed in by" not in own_page
