@@ -12,9 +12,10 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
-    path("", include("classrooms.urls")),
-    path("", include("teams.urls")),
+    # The editor's addresses first: every save, page and live poll is looked up in this order.
     path("", include("relationships.urls")),
+    path("", include("teams.urls")),
+    path("", include("classrooms.urls")),
 ]
 
 handler500 = "canvas_site.health.server_error"

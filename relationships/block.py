@@ -230,8 +230,20 @@ class Block:
     the block is built.
     """
 
-    def __init__(self, document: dict, revision: int | None = None) -> None:
+    def __init__(
+        self, document: dict, revision: int | None = None, reusing: Block | None = None
+    ) -> None:
+        """``reusing``: a block whose document shares the very segment entries (the same
+        dicts, unchanged) with this one, where they stand in the same places: their views
+        are taken as they are (``relationships.kept_blocks``, a block after a save).
+
+        ``shared``: what is worked out of the document the same in every language
+        (``relationships.cards.PROJECTIONS``), shared with ``reusing`` if it has the same one.
+        """
         self.document = document
+        self.shared: dict[str, Any] = (
+            reusing.shared if reusing is not None and reusing.document is document else {}
+        )
         self.revision = revision
         self.pk: int = document["id"]
         self.title: str = document["title"]
@@ -241,9 +253,16 @@ class Block:
         self.market_effect: str = document["market_effect"]
         self.horizon_years: int = document.get("horizon_years", CANVAS_SETTINGS["horizon_years"])
         self.updated_at: datetime | None = _datetime(document.get("updated_at"))
+        entries = document["segments"]
+        before = ()
+        if reusing is not None and reusing.currency == self.currency:
+            before = reusing.document["segments"]
+            before = before if len(before) == len(entries) else ()
         self.segments: tuple[SegmentView, ...] = tuple(
-            _segment(data, index, len(document["segments"]), self.currency)
-            for index, data in enumerate(document["segments"])
+            reusing.segments[index]
+            if index < len(before) and before[index] is data
+            else _segment(data, index, len(entries), self.currency)
+            for index, data in enumerate(entries)
         )
         self.relationships: tuple[RelationshipView, ...] = tuple(
             r for s in self.segments for r in s.relationships

@@ -24,10 +24,8 @@ from __future__ import annotations
 import functools
 import hashlib
 import secrets
-import threading
 import time
 import zlib
-from collections import OrderedDict
 from pathlib import Path
 from typing import NamedTuple
 
@@ -39,6 +37,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
+from canvas_site.recent import Recent
 from relationships.block import Block, RelationshipView
 
 PAGE = "relationships/canvas_detail.html"
@@ -155,35 +154,26 @@ def render_kept(template: str, context: dict, request, token: str | None = None)
 # The pieces served last, ready to serve, in this process: a key names what its piece shows,
 # so a piece found here is as good as the cache's, without the cache's round trip, unpickling
 # and inflating (a tenth of a page). Bounded in number, and kept no longer than in the cache.
-_RECENT_PIECES = 256
-_recent: OrderedDict[str, tuple[float, Kept]] = OrderedDict()
-_recent_lock = threading.Lock()
+_recent = Recent(256)
 
 
 def _remember(key: str, piece: Kept, seconds: int) -> None:
-    with _recent_lock:
-        _recent[key] = (time.monotonic() + seconds, piece)
-        _recent.move_to_end(key)
-        while len(_recent) > _RECENT_PIECES:
-            _recent.popitem(last=False)
+    _recent.put(key, (time.monotonic() + seconds, piece))
 
 
 def _recalled(key: str) -> Kept | None:
-    with _recent_lock:
-        found = _recent.get(key)
-        if found is None:
-            return None
-        if found[0] < time.monotonic():
-            del _recent[key]
-            return None
-        _recent.move_to_end(key)
-        return found[1]
+    found = _recent.get(key)
+    if found is None:
+        return None
+    if found[0] < time.monotonic():
+        _recent.drop(key)
+        return None
+    return found[1]
 
 
 def forget_recent() -> None:
     """Empty this process's pieces (tests start without any, like the cache)."""
-    with _recent_lock:
-        _recent.clear()
+    _recent.clear()
 
 
 def _packed(piece: Kept) -> tuple:
@@ -370,11 +360,42 @@ def _project(value, texts):
     return value
 
 
+def _none(text: str) -> None:
+    return None
+
+
+def _filled(text: str) -> bool:
+    return bool(text.strip())
+
+
+# What the block's numbers read of its document, and what its completeness reads: each a
+# document with its free texts read as ``texts`` reads them. They are the same in every
+# language, so the blocks of one document share them (``Block.shared``).
+PROJECTIONS = {"figures": _none, "completeness_inputs": _filled}
+
+
+def _projected(block: Block, name: str) -> str:
+    found = block.shared.get(name)
+    if found is None:
+        found = block.shared[name] = repr(_project(block.document, PROJECTIONS[name]))
+    return found
+
+
 def figures(block: Block) -> str:
     """The block as its numbers read it: its document without free texts or last changes."""
-    return repr(_project(block.document, lambda text: None))
+    return _projected(block, "figures")
 
 
 def completeness_inputs(block: Block) -> str:
     """The block as its completeness reads it: ``figures``, and which texts are filled in."""
-    return repr(_project(block.document, lambda text: bool(text.strip())))
+    return _projected(block, "completeness_inputs")
+
+
+def projections_alike(before: dict, after: dict) -> list[str]:
+    """The ``PROJECTIONS`` that read ``before`` and ``after``, one entry of a document before
+    and after a change, alike: a block changed only there reads the same for them."""
+    return [
+        name
+        for name, texts in PROJECTIONS.items()
+        if _project(before, texts) == _project(after, texts)
+    ]

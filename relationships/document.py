@@ -62,54 +62,82 @@ class _Invalid(DocumentError):
     """One value is wrong; ``_clean_row`` adds where it is."""
 
 
-def _plain(value: Any) -> Any:
-    return str(value) if isinstance(value, Decimal) else value
-
-
 def last_change(row) -> dict:
     """Who last changed a segment or relationship (a name, as the block shows it) and when."""
-    user = row.changed_by
+    return changed_by_at(row.changed_by, row.changed_at)
+
+
+def changed_by_at(user, at) -> dict:
+    """A document's record of a last change: by ``user`` (None: nobody known), ``at``."""
     return {
-        "changed_at": row.changed_at.isoformat() if row.changed_at else None,
+        "changed_at": at.isoformat() if at else None,
         "changed_by": (user.get_full_name() or user.get_username()) if user else None,
     }
 
 
-def canvas_document(canvas: Canvas) -> dict:
-    """The canvas as a plain, JSON-ready dict. Reads the prefetched block: no extra queries."""
+def stored(row: models.Model, name: str) -> Any:
+    """A row's field as a document holds it: a decimal at the column's places, as text (what
+    the database gives back of it, whatever was typed: "95,5" reads back as "95.50")."""
+    value = getattr(row, name)
+    if isinstance(value, Decimal):
+        places = type(row)._meta.get_field(name).decimal_places
+        value = str(value.quantize(Decimal(1).scaleb(-places)))
+    return value
+
+
+def canvas_entry(canvas: Canvas, segments: list[dict]) -> dict:
     return {
         "version": DOCUMENT_VERSION,
         "id": canvas.pk,
         **{name: getattr(canvas, name) for name in (*CANVAS_FIELDS, *CANVAS_SETTINGS)},
         "updated_at": canvas.updated_at.isoformat() if canvas.updated_at else None,
-        "segments": [
-            {
-                "id": segment.pk,
-                **{
-                    name: _plain(getattr(segment, name))
-                    for name in (*SEGMENT_FIELDS, *SEGMENT_OPTIONAL)
-                },
-                **last_change(segment),
-                "relationships": [
-                    {
-                        "id": relationship.pk,
-                        **{name: getattr(relationship, name) for name in RELATIONSHIP_FIELDS},
-                        "goals": relationship.goals,
-                        **last_change(relationship),
-                        "costs": [
-                            {
-                                "id": cost.pk,
-                                **{name: _plain(getattr(cost, name)) for name in COST_FIELDS},
-                            }
-                            for cost in relationship.cost_items.all()
-                        ],
-                    }
-                    for relationship in segment.relationships.all()
-                ],
-            }
-            for segment in canvas.segments.all()
-        ],
+        "segments": segments,
     }
+
+
+def segment_entry(segment: Segment, relationships: list[dict], changed: dict) -> dict:
+    """A segment as its document holds it; ``changed``: its ``last_change``."""
+    return {
+        "id": segment.pk,
+        **{name: stored(segment, name) for name in (*SEGMENT_FIELDS, *SEGMENT_OPTIONAL)},
+        **changed,
+        "relationships": relationships,
+    }
+
+
+def relationship_entry(relationship: Relationship, costs: list[dict], changed: dict) -> dict:
+    """A relationship as its document holds it; ``changed``: its ``last_change``."""
+    return {
+        "id": relationship.pk,
+        **{name: getattr(relationship, name) for name in RELATIONSHIP_FIELDS},
+        "goals": relationship.goals,
+        **changed,
+        "costs": costs,
+    }
+
+
+def cost_entry(cost: CostItem) -> dict:
+    return {"id": cost.pk, **{name: stored(cost, name) for name in COST_FIELDS}}
+
+
+def canvas_document(canvas: Canvas) -> dict:
+    """The canvas as a plain, JSON-ready dict. Reads the prefetched block: no extra queries."""
+    segments = [
+        segment_entry(
+            segment,
+            [
+                relationship_entry(
+                    relationship,
+                    [cost_entry(cost) for cost in relationship.cost_items.all()],
+                    last_change(relationship),
+                )
+                for relationship in segment.relationships.all()
+            ],
+            last_change(segment),
+        )
+        for segment in canvas.segments.all()
+    ]
+    return canvas_entry(canvas, segments)
 
 
 def _shorten(text: str, length: int = 40) -> str:

@@ -3,7 +3,9 @@
 ``change_block`` runs the change in a transaction and, if it wrote anything, moves the canvas
 to its next revision and stamps its last change, in one UPDATE. Whatever keys on the revision
 (the PDF cache) can then never serve an old block, and no view has to remember to mark the
-canvas edited. It gives back a fresh ``Block`` to render.
+canvas edited. It gives back the block as it is after the change, to render: loaded again, or,
+after a form's save in one statement, the block this process held at the revision before with
+the saved row put in (``relationships.kept_blocks``).
 
 A form's edit of an existing row, on PostgreSQL, is one statement: its versioned UPDATE, the
 stamp, the revision bump and the revision row, together (``_in_one_statement``): no BEGIN, no
@@ -24,6 +26,7 @@ from django.db import IntegrityError, connection, connections, transaction
 from django.http import Http404
 from django.utils import timezone
 
+from relationships import kept_blocks
 from relationships.base import VersionedUpdate, versioned_update_sql
 from relationships.block import Block
 from relationships.models import Canvas, CostItem, Relationship, Revision, Segment
@@ -67,6 +70,10 @@ def _record(alias: str, source: str) -> str:
     )
 
 
+def _canvas_row(alias: str) -> str:
+    return f"FROM {_table(alias, Canvas)} WHERE {_column(alias, Canvas, 'id')} = %s"
+
+
 @functools.cache
 def _statements(alias: str) -> dict:
     """The write path's bookkeeping as SQL, built once from the models: a save runs these on
@@ -84,8 +91,7 @@ def _statements(alias: str) -> dict:
         )
         for model in CARD_KINDS
     }
-    canvas_row = f"FROM {_table(alias, Canvas)} WHERE {_column(alias, Canvas, 'id')} = %s"
-    statements["revision"] = (_bump(alias), _record(alias, canvas_row))
+    statements["revision"] = (_bump(alias), _record(alias, _canvas_row(alias)))
     return statements
 
 
@@ -96,24 +102,34 @@ def _one_statement(alias: str, model: type, card: type | None, same_row: bool) -
     statement: each step runs only if the one before it wrote, so nothing moves unless the
     row still had its version. The stamp goes into the UPDATE itself when the card is the row
     (``same_row``): one statement may not change a row twice. For the same reason the canvas
-    row's own UPDATE (its answers) moves it to its next revision itself."""
-    returned = f"{_column(alias, Canvas, 'id')}, {_column(alias, Canvas, 'revision')}"
+    row's own UPDATE (its answers) moves it to its next revision itself.
+
+    It answers the revision recorded and the canvas's revision and last change as they were
+    just before (every part of one statement reads the same snapshot), or no row."""
+    canvas_id, number = _column(alias, Canvas, "id"), _column(alias, Canvas, "revision")
+    updated_at = _column(alias, Canvas, "updated_at")
+    returned = f"{canvas_id}, {number}"
+    steps = [f"before AS (SELECT {number}, {updated_at} {_canvas_row(alias)})"]
     if model is Canvas:
-        number = _column(alias, Canvas, "revision")
-        bump = f"{number} = {number} + 1, {_column(alias, Canvas, 'updated_at')} = %s"
-        update = versioned_update_sql(Canvas, alias, bump)
-        return f"WITH bumped AS ({update} RETURNING {returned}) {_record(alias, 'FROM bumped')}"
-    update = versioned_update_sql(model, alias, _stamp(alias, model) if same_row else "")
-    steps = [f"saved AS ({update} RETURNING 1)"]
-    if card is not None and not same_row:
+        update = versioned_update_sql(Canvas, alias, f"{number} = {number} + 1, {updated_at} = %s")
+        steps.append(f"bumped AS ({update} RETURNING {returned})")
+    else:
+        update = versioned_update_sql(model, alias, _stamp(alias, model) if same_row else "")
+        steps.append(f"saved AS ({update} RETURNING 1)")
+        if card is not None and not same_row:
+            steps.append(
+                f"stamped AS (UPDATE {_table(alias, card)} SET {_stamp(alias, card)} "
+                f"WHERE {_column(alias, card, 'id')} = %s AND EXISTS (SELECT 1 FROM saved))"
+            )
         steps.append(
-            f"stamped AS (UPDATE {_table(alias, card)} SET {_stamp(alias, card)} "
-            f"WHERE {_column(alias, card, 'id')} = %s AND EXISTS (SELECT 1 FROM saved))"
+            f"bumped AS ({_bump(alias)} AND EXISTS (SELECT 1 FROM saved) RETURNING {returned})"
         )
-    steps.append(
-        f"bumped AS ({_bump(alias)} AND EXISTS (SELECT 1 FROM saved) RETURNING {returned})"
+    recorded = _column(alias, Revision, "number")
+    steps.append(f"recorded AS ({_record(alias, 'FROM bumped')} RETURNING {recorded})")
+    return (
+        f"WITH {', '.join(steps)} SELECT recorded.{recorded}, before.{number}, "
+        f"before.{updated_at} FROM recorded, before"
     )
-    return f"WITH {', '.join(steps)} {_record(alias, 'FROM bumped')}"
 
 
 def _bookkeeping(by, card) -> tuple[str, int | None, tuple[type, int] | None]:
@@ -129,18 +145,21 @@ def _recorded(changed) -> tuple[str, int | None]:
     return (CARD_KINDS[changed[0]], changed[1]) if changed else ("", None)
 
 
-def _in_one_statement(canvas_pk: int, update: VersionedUpdate, by, card) -> bool:
+def _in_one_statement(
+    canvas_pk: int, update: VersionedUpdate, by, card
+) -> kept_blocks.Written | None:
     """Run ``update`` with the write path's bookkeeping in one statement (``_one_statement``),
-    on PostgreSQL outside any transaction (inside one, in a savepoint). False, with nothing
+    on PostgreSQL outside any transaction (inside one, in a savepoint). None, with nothing
     written, when the row is no longer at the version the form saw."""
     now, author, changed = _bookkeeping(by, card)
     model = type(update.obj)
     stamped = changed[0] if changed and by is not None else None
     same_row = stamped is model and changed[1] == update.obj.pk
+    params = [canvas_pk]
     if model is Canvas:  # its UPDATE is the bump
-        params = [*update.params((now,)), author, *_recorded(changed), now]
+        params += [*update.params((now,)), author, *_recorded(changed), now]
     else:
-        params = update.params((author, now) if same_row else ())
+        params += update.params((author, now) if same_row else ())
         if stamped is not None and not same_row:
             params += [author, now, changed[1]]
         params += [now, canvas_pk, author, *_recorded(changed), now]
@@ -148,10 +167,12 @@ def _in_one_statement(canvas_pk: int, update: VersionedUpdate, by, card) -> bool
     savepoint = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
     with savepoint, connection.cursor() as cursor:
         cursor.execute(sql, params)
-        written = cursor.rowcount == 1
-    if written:
-        update.written()
-    return written
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    update.written()
+    editor = by if author is not None else None
+    return kept_blocks.Written(row[0], (row[1], row[2]), now, editor, stamped is not None)
 
 
 def card_of(row) -> tuple[type, int] | None:
@@ -177,7 +198,8 @@ def change_block(
     ``by`` (a user) and ``card`` (asked after the write, so a new row has its id) stamp who
     changed which card and when (``relationships.base.LastChange``).
 
-    Returns the block as it is after the change (two queries), or None when ``write``
+    Returns the block as it is after the change (``kept_blocks``: no query after a form's
+    one-statement save of a block this process holds, else two), or None when ``write``
     returned False: a form refused by a conflict, a move past either end. The caller then
     shows the form's errors or loads the block itself. Raises Http404 when the canvas, or the
     row the change belongs to, was deleted meanwhile (another tab).
@@ -187,12 +209,10 @@ def change_block(
     the row has moved on, ``write`` runs as always and decides.
     """
     try:
-        if (
-            update is not None
-            and connection.vendor == "postgresql"
-            and _in_one_statement(canvas_pk, update, by, card)
-        ):
-            return Block.load(canvas_pk)
+        if update is not None and connection.vendor == "postgresql":
+            written = _in_one_statement(canvas_pk, update, by, card)
+            if written is not None:
+                return kept_blocks.after_update(canvas_pk, update.obj, written)
         with transaction.atomic():
             if write() is False:
                 return None
@@ -208,4 +228,4 @@ def change_block(
         # Forms have checked every value; what the database refuses at commit (foreign keys
         # are checked then) is a row this one belongs to, deleted in another tab meanwhile.
         raise Http404("The item this belongs to was deleted meanwhile.") from None
-    return Block.load(canvas_pk)
+    return kept_blocks.load(canvas_pk)

@@ -24,12 +24,15 @@ def client():
 
 @pytest.fixture(autouse=True)
 def _no_card_from_another_test():
-    """Rendered cards and who has a canvas open live in memory per process; a test starts
-    without any."""
+    """Rendered cards, who has a canvas open and the blocks served last live in memory per
+    process; a test starts without any."""
     from django.core.cache import caches
+
+    from relationships import kept_blocks
 
     caches["cards"].clear()
     caches["presence"].clear()
+    kept_blocks.forget()
 
 
 @pytest.fixture

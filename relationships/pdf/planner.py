@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.utils.text import capfirst
+from django.utils.translation import get_language, ngettext, pgettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext, pgettext_lazy
 
+from canvas_site.recent import Recent
 from relationships.models import Canvas, Relationship
 
 if TYPE_CHECKING:
@@ -357,7 +358,31 @@ def _shortened_texts(block: Block) -> list[PitchWarning]:
 
 
 def _left_out(block: Block) -> list[PitchWarning]:
-    """The segments and relationships left off the page in either size, counted."""
+    """The segments and relationships left off the page in either size, counted.
+
+    What is left out depends only on how many segments and relationships there are and how
+    long the block-level answers run (``_room_taken``), and most saves change none of it:
+    each such shape is planned once per language and process."""
+    shape = (get_language(), *_room_taken(block))
+    warnings = _LEFT_OUT.get(shape)
+    if warnings is None:
+        warnings = tuple(_left_out_now(block))
+        _LEFT_OUT.put(shape, warnings)
+    return list(warnings)
+
+
+_LEFT_OUT = Recent(512)
+
+
+def _room_taken(block: Block) -> tuple:
+    """All that ``_left_out_now`` reads of a block: the segments (their ids, names and how many
+    relationships each has) and the length of the longest block-level answer."""
+    longest = max(len(" ".join(text.split())) for text in (block.business_fit, block.market_effect))
+    segments = tuple((s.pk, s.name, len(s.relationships)) for s in block.segments)
+    return longest, segments
+
+
+def _left_out_now(block: Block) -> list[PitchWarning]:
     warnings = []
     plans = [plan_pitch(block, size) for size in SIZES]
     hidden_segments = max(plan.hidden_segments for plan in plans)

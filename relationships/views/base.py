@@ -25,6 +25,7 @@ from django_htmx.middleware import HtmxDetails
 
 from canvas_site.queries import CompiledQuery
 from relationships import cards as kept_pieces
+from relationships import kept_blocks
 from relationships.block import Block
 from relationships.cards import card_keys, render_card, render_cards
 from relationships.forms import (
@@ -277,7 +278,7 @@ def _saved(
     """
     if not request.htmx:
         return _back_to(canvas_pk, anchor)
-    response = _block_response(request, block or Block.load(canvas_pk), pieces, segment_pk)
+    response = _block_response(request, block or kept_blocks.load(canvas_pk), pieces, segment_pk)
     if notice := getattr(request, "merge_notice", ""):
         response.content += format_html(
             '<div id="flash" class="container-fluid" role="status" aria-live="polite" '

@@ -14,6 +14,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from relationships import kept_blocks
 from relationships.block import Block
 from relationships.cards import (
     PAGE_SECONDS,
@@ -191,13 +192,13 @@ def canvas_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     block = None
     drawn = found.get(block_at)
     if drawn is None:
-        block = Block.load(pk)
+        block = kept_blocks.at(pk, state.revision, state.updated_at)
         drawn = _drawn_block(request, state, block, template, feedback)
         if block.revision == state.revision:  # else a write came in between: not for the key
             keep(block_at, drawn, PAGE_SECONDS)
     comments = ""
     if state.is_shared:  # members talk to each other in comments (teams.comments)
-        block = block or Block.load(pk)
+        block = block or kept_blocks.at(pk, state.revision, state.updated_at)
         context = {"canvas": block, "role": state.role, **comments_context(block, state.role)}
         comments = render_to_string("teams/_comments.html", context, request=request)
     live_context = {"canvas_pk": pk, "revision": state.revision, "editing": editing, **people}
