@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 from pypdf import PdfReader
 
 from relationships.block import Block
@@ -246,6 +247,32 @@ def test_pitch_overflow_names_what_the_one_page_layout_shortens(user):
     assert anchors.count("canvas-header") == 1
     assert anchors.count(segment.anchor) == 2  # its name, and relationships left out
     assert all("Short" not in w.text for w in warnings)
+
+
+def test_what_the_pitch_page_leaves_out_follows_every_change_of_shape_and_language(user):
+    """It is planned once per shape of the block and language, and never served for another."""
+    canvas = make_canvas(user)
+    segment = make_segment(canvas, name="Regulars")
+    relationships = [make_relationship(segment) for _ in range(70)]
+
+    def left_out() -> list[str]:
+        return [w.text for w in Block.load(canvas.pk).pitch_warnings if "fit" in w.text]
+
+    first = left_out()
+    assert len(first) == 1
+    assert "Regulars" in first[0]
+    with translation.override("es"):
+        spanish = [w.text for w in Block.load(canvas.pk).pitch_warnings]
+    assert spanish
+    assert all("fit" not in text for text in spanish)
+    relationships.pop().delete()
+    assert left_out() != first  # one relationship fewer left out
+    segment.name = "Neighbours"
+    segment.save()
+    assert "Neighbours" in left_out()[0]
+    for relationship in relationships[10:]:
+        relationship.delete()
+    assert left_out() == []
 
 
 def test_canvas_page_offers_the_export_and_lists_what_is_too_long(owner_client, user):
