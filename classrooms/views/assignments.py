@@ -92,7 +92,7 @@ def _roster_table(request, assignment: Assignment, roster, columns) -> str:
     context = {"assignment": assignment, "roster": roster, "columns": columns}
 
     def draw() -> Kept:
-        return render_kept("classrooms/dashboard.html#roster-table", context, request)
+        return render_kept("classrooms/dashboard.html#roster-table", context)
 
     return kept(key, draw).served("")
 

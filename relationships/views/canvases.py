@@ -128,7 +128,7 @@ def _drawn_block(request, state, block: Block, template: str, feedback) -> Kept:
     else:
         context["readonly"] = True
     partial = "editor-content" if template == PAGE else "read-content"
-    return render_kept(f"{template}#{partial}", context, request, stands_in)
+    return render_kept(f"{template}#{partial}", context, token=stands_in)
 
 
 def _segment_columns(request, block: Block, context: dict, role: str, stands_in: str) -> dict:
@@ -153,8 +153,7 @@ def _segment_columns(request, block: Block, context: dict, role: str, stands_in:
             keys[segment.pk]: render_kept(
                 f"{PAGE}#segment-column",
                 {**context, "cards": cards, "segment": segment},
-                request,
-                stands_in,
+                token=stands_in,
             )
             for segment in missing
         }
@@ -202,9 +201,7 @@ def canvas_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         context = {"canvas": block, "role": state.role, **comments_context(block, state.role)}
         comments = render_to_string("teams/_comments.html", context, request=request)
     live_context = {"canvas_pk": pk, "revision": state.revision, "editing": editing, **people}
-    here = kept(
-        live_at, lambda: render_kept("teams/live.html", live_context, request), PAGE_SECONDS, found
-    )
+    here = kept(live_at, lambda: render_kept("teams/live.html", live_context), PAGE_SECONDS, found)
     content = _served(drawn, token, live=here.html, comments=comments)
 
     frame_context = {

@@ -83,7 +83,7 @@ def kept_numbers(
         context = {"canvas": block, "oob": oob, **extra}
 
         def render(name=name, context=context) -> kept_pieces.Kept:
-            return kept_pieces.render_kept(f"{PAGE}#{name}", context, request)
+            return kept_pieces.render_kept(f"{PAGE}#{name}", context)
 
         html = kept_pieces.kept(key, render, found=pieces_found).served(token)
         if name == "segment-totals":

@@ -18,9 +18,9 @@ def card_renders(monkeypatch):
     rendered = []
     original = cards._render_card
 
-    def counted(request, relationship, costs_open=False, parts=None):
+    def counted(relationship, costs_open=False, parts=None):
         rendered.append(relationship.pk)
-        return original(request, relationship, costs_open, parts)
+        return original(relationship, costs_open, parts)
 
     monkeypatch.setattr(cards, "_render_card", counted)
     return rendered
@@ -68,7 +68,7 @@ def part_renders(monkeypatch):
     rendered = []
     original = cards.render_kept
 
-    def counted(template, context, request, token=None):
+    def counted(template, context, request=None, token=None):
         for part in ("costs", "actions"):
             if template.endswith(f"#relationship-{part}"):
                 rendered.append(part)
