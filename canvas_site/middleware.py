@@ -28,6 +28,7 @@ from django.utils.functional import SimpleLazyObject
 from canvas_site.client_ip import client_ip
 from canvas_site.logging import loaded_user_id, loggable_path, request_id_var
 from canvas_site.queries import CompiledQuery
+from canvas_site.recent import Recent
 
 logger = logging.getLogger("canvas.request")
 
@@ -115,6 +116,9 @@ class SessionStore(db_sessions.SessionStore):
         """Django's own store's salt (it is made of the class name): the same signed data."""
         return "django.contrib.sessions." + db_sessions.SessionStore.__qualname__
 
+    # The user whose row was read in the same statement as the session: (id, row or None).
+    user_read_with_it: tuple[int, tuple | None] | None = None
+
     def _get_session_from_db(self):
         model = self.model
         if self.session_key is None:  # no cookie, or not a key Django would make
@@ -123,17 +127,27 @@ class SessionStore(db_sessions.SessionStore):
         connection = connections[using]
         expire_date = model._meta.get_field("expire_date")
         quote = connection.ops.quote_name
-        sql = (
-            f"SELECT {quote('session_data')} FROM {quote(model._meta.db_table)} "
-            f"WHERE {quote('session_key')} = %s AND {quote('expire_date')} > %s"
-        )
-        now = expire_date.get_db_prep_value(timezone.now(), connection)
+        table, data = quote(model._meta.db_table), quote("session_data")
+        where = f"WHERE s.{quote('session_key')} = %s AND s.{quote('expire_date')} > %s"
+        params = [self.session_key, expire_date.get_db_prep_value(timezone.now(), connection)]
+        user_pk = _session_users.get(self.session_key)
+        if user_pk is not None and router.db_for_read(auth.get_user_model()) == using:
+            # Whose session this was last time: their row comes with it, in one round trip
+            # (``_valid_model_backend_user`` takes it only if the session still says so).
+            user_sql, user_params = _USER_ROW.sql(user_pk, using=using)
+            sql = f"SELECT s.{data}, u.* FROM {table} s LEFT JOIN ({user_sql}) u ON 1 = 1 {where}"
+            params = [*user_params, *params]
+        else:
+            sql = f"SELECT s.{data} FROM {table} s {where}"
         with connection.cursor() as cursor:
-            cursor.execute(sql, [self.session_key, now])
+            cursor.execute(sql, params)
             row = cursor.fetchone()
         if row is None:
             self._session_key = None
             return None
+        if len(row) > 1:
+            user = _USER_ROW.converted(row[1:], using) if row[1] is not None else None
+            self.user_read_with_it = (user_pk, user)
         return model(session_key=self.session_key, session_data=row[0])
 
 
@@ -164,6 +178,10 @@ def _user_fields() -> list[str]:
 
 
 _USER_ROW = CompiledQuery(_user_query)
+# Whose each session was when this process last read it: a hint for ``SessionStore`` to read
+# that user's row in the same statement as the session. Nothing is taken on trust from it:
+# both rows are read fresh, and the session's own signed data must name the same user.
+_session_users = Recent(20_000)
 
 
 def _valid_model_backend_user(request: HttpRequest):
@@ -182,15 +200,22 @@ def _valid_model_backend_user(request: HttpRequest):
     except (KeyError, ValidationError):
         return None
     using = router.db_for_read(model)
-    rows = _USER_ROW.rows(pk, using=using)
-    if not rows:
+    read_with_it = getattr(session, "user_read_with_it", None)
+    if read_with_it is not None and read_with_it[0] == pk:
+        row = read_with_it[1]
+    else:
+        rows = _USER_ROW.rows(pk, using=using)
+        row = rows[0] if rows else None
+    if row is None:
         return None
-    user = model.from_db(using, _user_fields(), rows[0])
+    user = model.from_db(using, _user_fields(), row)
     if not ModelBackend().user_can_authenticate(user):
         return None
     session_hash = session.get(HASH_SESSION_KEY)
     if not session_hash or not constant_time_compare(session_hash, user.get_session_auth_hash()):
         return None
+    if session.session_key is not None:
+        _session_users.put(session.session_key, pk)
     return user
 
 

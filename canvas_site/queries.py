@@ -53,19 +53,29 @@ class CompiledQuery:
             # database, which would refuse a number its column cannot hold.
             return list(self.build(*ids).using(using))
         connection = connections[using]
-        compiled = self._compiled.get(connection) or self._compile(connection, using)
-        sql, params, slots, converters = compiled
-        values = [p if slot is None else ids[slot] for p, slot in zip(params, slots, strict=True)]
+        sql, values = self.sql(*ids, using=using)
         with connection.cursor() as cursor:
             cursor.execute(sql, values)
             rows = cursor.fetchall()
+        return [self.converted(row, using) for row in rows]
+
+    def sql(self, *ids: int, using: str = DEFAULT_DB_ALIAS) -> tuple[str, list]:
+        """The query for ``ids``, to run as it is or inside another (``converted`` its rows).
+        The ids must be in range (``rows`` says what else to do)."""
+        connection = connections[using]
+        compiled = self._compiled.get(connection) or self._compile(connection, using)
+        sql, params, slots, _converters = compiled
+        values = [p if slot is None else ids[slot] for p, slot in zip(params, slots, strict=True)]
+        return sql, values
+
+    def converted(self, row, using: str = DEFAULT_DB_ALIAS) -> tuple:
+        """A row of the query as the ORM gives it back (decimals, dates, booleans)."""
+        connection = connections[using]
+        converters = (self._compiled.get(connection) or self._compile(connection, using))[3]
         if not converters:
-            return [tuple(row) for row in rows]
-        converted = []
-        for row in rows:
-            row = list(row)
-            for position, (functions, expression) in converters:
-                for function in functions:
-                    row[position] = function(row[position], expression, connection)
-            converted.append(tuple(row))
-        return converted
+            return tuple(row)
+        row = list(row)
+        for position, (functions, expression) in converters:
+            for function in functions:
+                row[position] = function(row[position], expression, connection)
+        return tuple(row)

@@ -263,9 +263,9 @@ def test_the_team_page_takes_as_many_queries_for_3_members_as_for_30(
         student_of(classroom, f"other{i:02}")
     client = client_for(teacher)
     client.get(reverse("canvas_list"))  # the session is made
-    # Session, user, team (with its assignment, class, canvas and owner), members, is the
-    # owner the last member, hand-ins, students to move in (asked, then listed), badge.
-    with django_assert_num_queries(9):
+    # The session with its user, team (with its assignment, class, canvas and owner), members,
+    # is the owner the last member, hand-ins, students to move in (asked, then listed), badge.
+    with django_assert_num_queries(8):
         page = client.get(reverse("team_detail", args=[team.pk])).text
     assert page.count("Move out of the team") == students
     assert page.count("(in no team)") == students

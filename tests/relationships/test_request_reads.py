@@ -1,17 +1,19 @@
-"""Every logged-in request reads its session and its user with one plain query each
-(canvas_site.middleware); who is logged in is exactly who Django's own code says."""
+"""Every logged-in request reads its session and its user with plain queries, one for both once
+the process has seen the session (canvas_site.middleware); who is logged in is exactly who
+Django's own code says."""
 
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth import BACKEND_SESSION_KEY
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore as DjangoSessionStore
 from django.contrib.sessions.models import Session
 from django.urls import reverse
 from django.utils import timezone
 
+from canvas_site import middleware
 from canvas_site.middleware import SessionStore
-from tests.factories import make_canvas
+from tests.factories import make_canvas, make_user
 from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
@@ -34,10 +36,35 @@ def test_a_session_of_djangos_own_store_reads_the_same(user):
     assert SessionStore(key).load() == DjangoSessionStore(key).load() != {}
 
 
-def test_a_session_is_two_plain_queries(owner_client, page, django_assert_num_queries):
+def test_a_session_and_its_user_are_one_query_once_seen(
+    owner_client, page, django_assert_num_queries
+):
     owner_client.get(page)
+    middleware._session_users.clear()  # as in a process that has not seen it yet
     with django_assert_num_queries(3):  # the session, the user, the page's own
         assert owner_client.get(page).status_code == 200
+    with django_assert_num_queries(2):  # the session with its user, the page's own
+        assert owner_client.get(page).status_code == 200
+
+
+def test_a_session_that_now_names_another_user_is_that_users(owner_client, user, page):
+    assert is_logged_in(owner_client, page)  # this process has seen whose session it is
+    other = make_user("other")
+    session = owner_client.session
+    session[SESSION_KEY] = str(other.pk)
+    session[HASH_SESSION_KEY] = other.get_session_auth_hash()
+    session.save()
+    response = owner_client.get(page)
+    assert response.status_code == 404  # the other user may not see the owner's canvas
+    assert owner_client.get(reverse("canvas_list")).context["user"] == other
+
+
+def test_a_deleted_account_is_logged_out(owner_client, user, page):
+    assert is_logged_in(owner_client, page)
+    user.delete()
+    response = owner_client.get(reverse("canvas_list"))
+    assert response.status_code == 302
+    assert reverse("login") in response["Location"]
 
 
 def test_a_new_password_ends_the_other_sessions(owner_client, user, page):
