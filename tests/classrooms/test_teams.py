@@ -420,3 +420,19 @@ def test_a_member_whose_teammate_handed_in_reads_who_did(classroom, team_assignm
     own_page = client_for(ana).get(reverse("class_detail", args=[classroom.pk])).text
     assert "handed in by you" in own_page
     assert "Last handed in by" not in own_page
+
+
+def test_the_review_of_a_team_hand_in_names_the_team(handed_in, teacher_client):
+    """The breadcrumb ends with the team, and the header says for which team it came; the
+    team comes with the submission, in the lookup's query."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _ana, _ben, team, submission = handed_in
+    team.rename("Owls & Co")
+    with CaptureQueriesContext(connection) as queries:
+        page = teacher_client.get(reverse("submission_review", args=[submission.pk])).text
+    assert "<li>Owls &amp; Co</li>" in page
+    assert "Handed in by ben for the team “Owls &amp; Co” on" in page
+    alone = [q["sql"] for q in queries if q["sql"].startswith('SELECT "classrooms_team"."id"')]
+    assert alone == []
