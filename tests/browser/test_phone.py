@@ -158,3 +158,28 @@ def test_the_header_folds_into_a_menu_on_a_phone_and_still_shows_new_feedback(
             page.locator("details.site-menu > summary").click()
         assert classes.is_visible()
         context.close()
+
+
+@pytest.mark.parametrize("language", ["es", "en"])
+def test_the_language_select_keeps_its_name_clear_of_its_arrow(browser, live_server, language):
+    """The header's select of languages: "English" ran into the arrow drawn at its right."""
+    context = browser.new_context(viewport={"width": 1366, "height": 844})
+    context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+    page = context.new_page()
+    page.goto(live_server.url + reverse("login"))
+    text_end, arrow_start = page.evaluate("""() => {
+      const select = document.querySelector("#language-select");
+      const style = getComputedStyle(select);
+      const measure = document.createElement("canvas").getContext("2d");
+      measure.font = style.font;
+      const name = select.options[select.selectedIndex].text;
+      const width = select.getBoundingClientRect().width;
+      const fromRight = parseFloat(style.backgroundPosition.match(/100% - ([\\d.]+)px/)[1]);
+      return [
+        parseFloat(style.borderLeftWidth) + parseFloat(style.paddingLeft)
+          + measure.measureText(name).width,
+        width - fromRight - parseFloat(style.backgroundSize),
+      ];
+    }""")
+    context.close()
+    assert text_end <= arrow_start
