@@ -8,7 +8,7 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
-from classrooms.models import Comment, Submission
+from classrooms.models import Comment, Submission, Team
 from relationships.models import Canvas
 from relationships.sample import create_sample_canvas
 from teams.models import CanvasMember, Invitation, ShareLink
@@ -88,6 +88,10 @@ def school():
     # button of an assignment not handed in yet ("Entregar").
     Canvas.objects.create(owner=student, title="Academia de idiomas Babel · segundo trimestre")
     make_assignment(classroom, title="Segunda entrega")
+    # A team, for its teacher's page: the long title of its assignment in the breadcrumb.
+    title = "Relaciones de vuestro negocio (en equipo)"
+    team_work = make_assignment(classroom, title=title, team_work=True)
+    Team.start(team_work, "Masa Madre y Cía.", [student])
     submission = assignment.submit(student, canvas)
     anchor = submission.block.relationships[0].anchor
     Comment.objects.create(submission=submission, author=teacher, anchor=anchor, body="¿Cuánto?")
@@ -116,6 +120,7 @@ def pages(school):
     yield teacher, reverse("assignment_dashboard", args=[assignment.pk])
     yield teacher, reverse("assignment_edit", args=[assignment.pk])
     yield teacher, reverse("submission_review", args=[submission.pk])
+    yield teacher, reverse("team_detail", args=[Team.objects.get().pk])
     yield None, reverse("login")
     yield None, reverse("signup")
 
