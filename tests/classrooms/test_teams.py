@@ -398,6 +398,7 @@ def test_a_team_canvas_refused_for_an_individual_hand_in_is_said_beside_the_sele
     assert response.status_code == 422
     page = response.text
     select = f'<select name="canvas" id="canvas-{solo.pk}" aria-invalid="true"'
+    assert f'aria-describedby="canvas-{solo.pk}_error" autofocus>' in page  # the cursor there
     assert select in page
     error = f'<small class="field-error" id="canvas-{solo.pk}_error">“Owls · Pitch” is the canvas'
     assert error in page
