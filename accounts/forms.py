@@ -69,6 +69,17 @@ class SignupForm(UserCreationForm):
         self.fields["password1"].help_text = PASSWORD_HELP
         self.fields["password2"].help_text = AGAIN_HELP
 
+    def full_clean(self) -> None:
+        """Refused, the cursor goes to the first field to fix, not back to the username; to
+        the first password box for either password, as both come back empty."""
+        super().full_clean()
+        first = next((name for name in self.fields if name in self.errors), None)
+        if first is None:
+            return
+        for field in self.fields.values():
+            field.widget.attrs.pop("autofocus", None)
+        self.fields["password1" if first == "password2" else first].widget.attrs["autofocus"] = True
+
     def clean_email(self) -> str:
         """The address as typed (its domain in lower case); refused if an account has it."""
         email = get_user_model().objects.normalize_email(self.cleaned_data["email"].strip())

@@ -127,17 +127,26 @@ class SubmitForm(forms.Form):
         error_messages={"invalid_choice": _("Pick one of your own canvases.")},
     )
 
-    def __init__(self, *args, student, **kwargs) -> None:
+    def __init__(self, *args, student, assignment: Assignment, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.assignment = assignment
+        self.refused: Canvas | None = None  # a team's canvas, picked all the same
         teams = Team.objects.filter(canvas=OuterRef("pk")).values("name")[:1]
         self.fields["canvas"].queryset = Canvas.objects.for_user(student).annotate(
             team_name=Subquery(teams)
         )
 
+    @property
+    def chosen_pk(self) -> int | None:
+        """The canvas the student picked, as the class page's select marks it again."""
+        value = str(self.data.get("canvas", ""))
+        return int(value) if value.isdigit() else None
+
     def clean_canvas(self) -> Canvas:
         """One of the student's own canvases: a team's canvas is handed in by its team."""
         canvas = self.cleaned_data["canvas"]
         if canvas.team_name:
+            self.refused = canvas
             raise forms.ValidationError(
                 _(
                     "“%(title)s” is the canvas of the team “%(team)s”: it is handed in for the"

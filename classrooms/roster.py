@@ -268,6 +268,11 @@ class Roster:
     name: str = ""
 
     @property
+    def filtered(self) -> bool:
+        """Whether the rows were filtered: an empty page then says nobody matches."""
+        return bool(self.status or self.late_only or self.name)
+
+    @property
     def status_choices(self) -> list[tuple[str, str, int]]:
         """Each status with its label and how many students have it, filters aside."""
         return [(key, label, self.counts[key]) for key, label in status_choices()]

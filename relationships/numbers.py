@@ -196,17 +196,21 @@ class LocalIntegerField(forms.IntegerField):
     def to_python(self, value):
         if value in self.empty_values:
             return None
-        number = parse_number(str(value))
+        try:
+            number = parse_number(str(value))
+        except ValidationError:  # its example has decimals: this field wants none
+            raise self._whole_number() from None
         if number is None:
             return None
         if number != number.to_integral_value():
-            example = format_decimal(1200, locale=reader_locale())
-            raise ValidationError(
-                _("Write a whole number, like %(example)s."),
-                code="invalid",
-                params={"example": example},
-            )
+            raise self._whole_number()
         return int(number)
+
+    @staticmethod
+    def _whole_number() -> ValidationError:
+        example = format_decimal(1200, locale=reader_locale())
+        message = _("Write a whole number, like %(example)s.")
+        return ValidationError(message, code="invalid", params={"example": example})
 
     def run_validators(self, value) -> None:
         try:

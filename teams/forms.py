@@ -72,7 +72,8 @@ def team_refusal(canvas: Canvas) -> str | None:
         return None
     return _(
         "This is the canvas of the team “%(team)s” for “%(assignment)s”: its members are the"
-        " team's, and only your teacher moves students into the team."
+        " team's. Classmates join the team on the class page, and your teacher can move"
+        " students into it."
     ) % {"team": team.name, "assignment": team.assignment.title}
 
 

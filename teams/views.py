@@ -60,6 +60,8 @@ def _members_page(request: HttpRequest, canvas, status: int = 200, **forms) -> H
                 Invitation.objects.open().filter(canvas=canvas).select_related("invitee")
             ),
             "share_links": list(ShareLink.objects.working().filter(canvas=canvas)),
+            # A class team's canvas takes no invitation: the reason instead of the forms.
+            "invite_refusal": team_refusal(canvas),
             "invite_form": forms.get("invite_form") or InviteForm(canvas=canvas, invited_by=None),
             "link_form": forms.get("link_form") or InvitationLinkForm(),
             "share_form": forms.get("share_form") or ShareLinkForm(),
@@ -142,7 +144,11 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
     if member is not None and RANK[Role(member.role)] >= RANK[Role(invitation.role)]:
         context["member"] = member
         return render(request, "teams/invitation.html", context)
+    # Open since before the canvas became a class team's: the team leads, nobody joins this way.
+    context["refusal"] = team_refusal(invitation.canvas)
     if request.method == "POST":
+        if request.POST.get("answer") == "accept" and context["refusal"]:
+            return render(request, "teams/invitation.html", context, status=409)
         if request.POST.get("answer") == "accept":
             sharing.accept(invitation, request.user)
             messages.success(

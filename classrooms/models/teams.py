@@ -146,14 +146,25 @@ class Team(models.Model):
     # a canvas owner who is the team's last member cannot be moved out: nobody would be left
     # to hold the canvas (delete the team instead, if it has handed nothing in).
 
-    def why_not_move_out(self, student) -> str | None:
+    def why_not_move_out(self, student, handed_in: int | None = None) -> str | None:
         """Why a teacher may not move ``student`` out of the team; None if they may. One query
-        at most (loaded members are counted without one)."""
+        at most (loaded members are counted without one), and one more for a refusal unless
+        the caller knows ``handed_in``, how many times the team handed in: a team that has
+        handed in cannot be deleted (``why_not_delete``), so the refusal does not offer it."""
         if self.owns_canvas(student) and self.members.exclude(student=student).count() == 0:
-            return gettext(
-                "%(name)s owns the canvas of “%(team)s” and is its only member: move someone"
-                " else into the team first, or delete the team."
-            ) % {"name": student.get_username(), "team": self.name}
+            if handed_in is None:
+                handed_in = self.submissions.count()
+            if handed_in:
+                text = gettext(
+                    "%(name)s owns the canvas of “%(team)s” and is its only member: move someone"
+                    " else into the team first."
+                )
+            else:
+                text = gettext(
+                    "%(name)s owns the canvas of “%(team)s” and is its only member: move someone"
+                    " else into the team first, or delete the team."
+                )
+            return text % {"name": student.get_username(), "team": self.name}
         return None
 
     @transaction.atomic

@@ -37,6 +37,7 @@ from classrooms.roster import column_headings, dashboard_roster, page_links
 from classrooms.views.base import (
     _get_assignment_for_teacher,
 )
+from classrooms.views.classes import _class_for_student
 from relationships.block import Block
 from relationships.cards import Kept, content_key, kept, render_kept
 from relationships.views.base import HtmxHttpRequest
@@ -221,12 +222,10 @@ def assignment_submit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             return redirect(back)
         canvas = team.canvas
     else:
-        form = SubmitForm(
-            request.POST if request.method == "POST" else request.GET, student=request.user
-        )
-        if not form.is_valid():
-            messages.error(request, " ".join(form.errors["canvas"]))
-            return redirect(back)
+        data = request.POST if request.method == "POST" else request.GET
+        form = SubmitForm(data, student=request.user, assignment=assignment)
+        if not form.is_valid():  # the class page again, the error beside the canvas select
+            return _class_for_student(request, assignment.classroom, refused=form)
         canvas = form.cleaned_data["canvas"]
     if request.method == "GET":
         context = {

@@ -71,7 +71,7 @@ def _get_team_for_teacher(request: HtmxHttpRequest, pk: int) -> Team:
 
 def _get_submission_for_teacher(request: HtmxHttpRequest, pk: int) -> Submission:
     return get_object_or_404(
-        Submission.objects.select_related("assignment__classroom", "student").filter(
+        Submission.objects.select_related("assignment__classroom", "student", "team").filter(
             assignment__classroom__in=Classroom.objects.for_teacher(request.user)
         ),
         pk=pk,

@@ -22,6 +22,7 @@ from classrooms.forms import (
     ClassroomForm,
     CoTeacherForm,
     JoinForm,
+    SubmitForm,
 )
 from classrooms.models import (
     Classroom,
@@ -141,7 +142,10 @@ def _class_for_teacher(
     )
 
 
-def _class_for_student(request: HtmxHttpRequest, classroom: Classroom) -> HttpResponse:
+def _class_for_student(
+    request: HtmxHttpRequest, classroom: Classroom, refused: SubmitForm | None = None
+) -> HttpResponse:
+    """The class page of a student; ``refused``, a hand-in form in error, beside its select."""
     submissions = (
         Submission.objects.of_student(request.user)
         .with_seen_by(request.user)  # the "new feedback" badge is each member's own
@@ -158,7 +162,10 @@ def _class_for_student(request: HtmxHttpRequest, classroom: Classroom) -> HttpRe
         mine = by_assignment.get(assignment.pk, [])
         assignment.my_submissions = mine
         # "Hand in again" offers the canvas handed in last, not whichever comes first.
-        assignment.last_canvas_id = mine[0].canvas_id if mine else None
+        assignment.chosen_canvas_id = mine[0].canvas_id if mine else None
+        if refused is not None and refused.assignment.pk == assignment.pk:
+            assignment.submit_form = refused  # its error beside the select, the choice kept
+            assignment.chosen_canvas_id = refused.chosen_pk
         assignment.all_teams = teams.get(assignment.pk, [])
         assignment.my_team = next(
             (
@@ -179,6 +186,7 @@ def _class_for_student(request: HtmxHttpRequest, classroom: Classroom) -> HttpRe
                 Canvas.objects.for_user(request.user).filter(class_teams=None).only("pk", "title")
             ),
         },
+        status=200 if refused is None else 422,
     )
 
 

@@ -143,9 +143,11 @@ def _team_page(
     whether the canvas's owner is the last, hand-ins, the students to move in (asked, then
     listed) and the badge."""
     members = list(team.members.select_related("student").order_by("joined_at", "pk"))
+    count = team.submissions.count()
     for member in members:  # one query, for the canvas's owner alone
         owner = team.owns_canvas(member.student)
-        member.move_out_refusal = team.why_not_move_out(member.student) if owner else None
+        refusal = team.why_not_move_out(member.student, count) if owner else None
+        member.move_out_refusal = refusal
     return render(
         request,
         "classrooms/team_detail.html",
@@ -154,7 +156,7 @@ def _team_page(
             "assignment": team.assignment,
             "classroom": team.assignment.classroom,
             "members": members,
-            "submission_count": (count := team.submissions.count()),
+            "submission_count": count,
             "delete_refusal": team.why_not_delete(count),
             "rename_form": forms_in_error.get("rename_form") or TeamRenameForm(team=team),
             "move_in_form": forms_in_error.get("move_in_form") or TeamMoveInForm(team=team),

@@ -25,7 +25,7 @@ from relationships.block import Block
 from relationships.pdf.render import PdfOptions, render_pdf
 
 # Bump when the templates or the stylesheet change, so no cached PDF outlives a deploy.
-RENDER_VERSION = 7
+RENDER_VERSION = 8
 CACHE_SECONDS = 60 * 60 * 24 * 7
 
 

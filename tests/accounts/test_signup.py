@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
@@ -28,6 +30,23 @@ def test_sign_up_with_mismatched_passwords_keeps_the_username(client):
     assert response.status_code == 200
     assert 'value="ana"' in response.text
     assert not get_user_model().objects.filter(username="ana").exists()
+
+
+@pytest.mark.parametrize(
+    ("data", "focused"),
+    [
+        ({"username": "ana", "password1": "corto", "password2": "corto"}, "id_password1"),
+        ({"username": "a b", "password1": "pan-de-masa-madre-42"}, "id_username"),
+        ({"username": "ana", "email": "ana@", "password1": "corto"}, "id_email"),
+    ],
+)
+def test_a_refused_sign_up_puts_the_cursor_where_there_is_something_to_fix(client, data, focused):
+    """Not always back in the username: after a refused password, in the first password box
+    (both come back empty, to be typed again)."""
+    page = client.post(reverse("signup"), data).text
+    autofocused = re.findall(r"<input[^>]*\bautofocus\b[^>]*>", page)
+    assert len(autofocused) == 1
+    assert f'id="{focused}"' in autofocused[0]
 
 
 def test_log_in_and_out(client):

@@ -8,7 +8,8 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
-from classrooms.models import Comment, Submission
+from classrooms.models import Comment, Submission, Team
+from relationships.models import Canvas
 from relationships.sample import create_sample_canvas
 from teams.models import CanvasMember, Invitation, ShareLink
 from tests.classrooms.factories import make_assignment, make_classroom
@@ -41,6 +42,25 @@ SMALL_TARGETS = """() => {
   return small;
 }"""
 
+# A button whose label breaks inside a word ("Entr|egar"): main's overflow-wrap lets a squeezed
+# button do that unless the button keeps its words whole.
+BROKEN_WORDS = """() => {
+  const broken = [];
+  for (const el of document.querySelectorAll("button, [role=button]")) {
+    if (!el.getBoundingClientRect().width) continue;
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const match of node.textContent.matchAll(/\\S+/g)) {
+        const range = document.createRange();
+        range.setStart(node, match.index);
+        range.setEnd(node, match.index + match[0].length);
+        if (range.getClientRects().length > 1) broken.push(match[0]);
+      }
+    }
+  }
+  return broken;
+}"""
+
 
 def log_in(context, base_url, user):
     client = Client()
@@ -64,6 +84,14 @@ def school():
     assignment = make_assignment(classroom, title="Bloque de relaciones")
     classroom.join(student)
     canvas = create_sample_canvas(student)
+    # A long title widens the class page's select of canvases to hand in, beside the one-word
+    # button of an assignment not handed in yet ("Entregar").
+    Canvas.objects.create(owner=student, title="Academia de idiomas Babel · segundo trimestre")
+    make_assignment(classroom, title="Segunda entrega")
+    # A team, for its teacher's page: the long title of its assignment in the breadcrumb.
+    title = "Relaciones de vuestro negocio (en equipo)"
+    team_work = make_assignment(classroom, title=title, team_work=True)
+    Team.start(team_work, "Masa Madre y Cía.", [student])
     submission = assignment.submit(student, canvas)
     anchor = submission.block.relationships[0].anchor
     Comment.objects.create(submission=submission, author=teacher, anchor=anchor, body="¿Cuánto?")
@@ -92,11 +120,12 @@ def pages(school):
     yield teacher, reverse("assignment_dashboard", args=[assignment.pk])
     yield teacher, reverse("assignment_edit", args=[assignment.pk])
     yield teacher, reverse("submission_review", args=[submission.pk])
+    yield teacher, reverse("team_detail", args=[Team.objects.get().pk])
     yield None, reverse("login")
     yield None, reverse("signup")
 
 
-def test_no_page_scrolls_sideways_or_has_a_control_too_small_to_tap(browser, live_server, school):
+def test_no_page_scrolls_sideways_has_a_tiny_control_or_a_broken_word(browser, live_server, school):
     problems = {}
     for user, url in pages(school):
         context = browser.new_context(viewport={"width": 390, "height": 844}, locale="es-ES")
@@ -109,8 +138,9 @@ def test_no_page_scrolls_sideways_or_has_a_control_too_small_to_tap(browser, liv
         page.evaluate("document.querySelectorAll('details.costs').forEach(d => d.open = true)")
         width = page.evaluate("document.documentElement.scrollWidth")
         small = page.evaluate(SMALL_TARGETS)
-        if width > 390 or small:
-            problems[url] = {"width": width, "small": small}
+        broken = page.evaluate(BROKEN_WORDS)
+        if width > 390 or small or broken:
+            problems[url] = {"width": width, "small": small, "broken words": broken}
         context.close()
     assert problems == {}, "\n".join(f"{u}: {p}" for u, p in problems.items())
 
@@ -133,3 +163,28 @@ def test_the_header_folds_into_a_menu_on_a_phone_and_still_shows_new_feedback(
             page.locator("details.site-menu > summary").click()
         assert classes.is_visible()
         context.close()
+
+
+@pytest.mark.parametrize("language", ["es", "en"])
+def test_the_language_select_keeps_its_name_clear_of_its_arrow(browser, live_server, language):
+    """The header's select of languages: "English" ran into the arrow drawn at its right."""
+    context = browser.new_context(viewport={"width": 1366, "height": 844})
+    context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+    page = context.new_page()
+    page.goto(live_server.url + reverse("login"))
+    text_end, arrow_start = page.evaluate("""() => {
+      const select = document.querySelector("#language-select");
+      const style = getComputedStyle(select);
+      const measure = document.createElement("canvas").getContext("2d");
+      measure.font = style.font;
+      const name = select.options[select.selectedIndex].text;
+      const width = select.getBoundingClientRect().width;
+      const fromRight = parseFloat(style.backgroundPosition.match(/100% - ([\\d.]+)px/)[1]);
+      return [
+        parseFloat(style.borderLeftWidth) + parseFloat(style.paddingLeft)
+          + measure.measureText(name).width,
+        width - fromRight - parseFloat(style.backgroundSize),
+      ];
+    }""")
+    context.close()
+    assert text_end <= arrow_start

@@ -206,6 +206,18 @@ def test_a_student_is_found_by_part_of_their_name(teacher_client, assignment):
     assert row_names(teacher_client.get(url, {"name": "zzz"}).text) == []
 
 
+def test_an_empty_dashboard_says_why_it_is_empty(teacher_client, assignment):
+    """No student yet is not "nobody matches this filter": no filter was asked for."""
+    url = reverse("assignment_dashboard", args=[assignment.pk])
+    page = teacher_client.get(url).text
+    assert "No student has joined the class yet" in page
+    assert "matches this filter" not in page
+    make_student_submission(assignment, "Maria")
+    page = teacher_client.get(url, {"name": "zzz"}).text
+    assert "Nobody matches this filter." in page
+    assert "No student has joined the class yet" not in page
+
+
 def test_the_table_as_drawn_last_follows_every_change_of_a_row(teacher_client, assignment):
     """The table is kept by all it shows: a verdict, a new student's hand-in and another
     order each show at once, and the same rows come back as they were."""

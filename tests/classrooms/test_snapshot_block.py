@@ -1,6 +1,7 @@
 """A submission reads as a Block: its PDF, the diff of two, the class-wide gaps, query counts."""
 
 import io
+import re
 from datetime import UTC
 from decimal import Decimal
 
@@ -300,3 +301,15 @@ def test_a_new_horizon_is_in_what_changed_and_an_old_document_is_read_with_the_d
     Canvas.objects.filter(pk=canvas.pk).update(horizon_years=5)
     (change,) = diff_documents(older, Block.load(canvas.pk).document)
     assert [(f.name, f.before, f.after) for f in change.fields] == [("horizon_years", "3", "5")]
+
+
+def test_the_review_page_in_spanish_tells_the_teacher_what_is_left_not_what_they_have_left(
+    teacher_client, assignment
+):
+    """The completeness list is the student's, read by the teacher: no "te quedan" (you have
+    left) in its heading."""
+    submission = make_student_submission(assignment, "ana")
+    teacher_client.cookies["django_language"] = "es"
+    page = teacher_client.get(reverse("submission_review", args=[submission.pk])).text
+    assert re.search(r"Quedan? \d+ tareas? pendientes?", page)
+    assert "Te qued" not in page

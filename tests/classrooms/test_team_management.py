@@ -204,6 +204,23 @@ def test_the_last_member_owning_the_canvas_cannot_be_moved_out(teacher_client, c
     assert members(larks) == ["dan"]
 
 
+def test_the_last_member_of_a_team_that_handed_in_is_not_told_to_delete_it(
+    teacher_client, classroom
+):
+    """A team that handed in cannot be deleted: the refusal offers only to move someone in."""
+    dan = student_of(classroom, "dan")
+    larks = Team.start(make_assignment(classroom, team_work=True), "Larks", [dan])
+    url = reverse("team_detail", args=[larks.pk])
+    assert "or delete the team" in teacher_client.get(url).text  # nothing handed in: it may go
+    client_for(dan).post(reverse("assignment_submit", args=[larks.assignment_id]))
+    page = teacher_client.get(url).text
+    assert "is its only member: move someone else into the team first." in page
+    assert "or delete the team" not in page
+    response = teacher_client.post(reverse("team_move_out", args=[larks.pk, dan.pk]), follow=True)
+    assert "is its only member: move someone else into the team first." in response.text
+    assert members(larks) == ["dan"]
+
+
 def test_someone_not_in_the_team_is_not_moved_out(teacher_client, classroom, owls):
     dan = student_of(classroom, "dan")
     url = reverse("team_move_out", args=[owls.pk, dan.pk])

@@ -8,6 +8,7 @@ from django.db import IntegrityError
 from django.urls import reverse
 
 from classrooms.models import Submission, Team, TeamMember
+from relationships.models import Canvas
 from teams.access import Action, canvases
 from teams.models import CanvasMember
 from tests.classrooms.factories import make_assignment
@@ -305,8 +306,6 @@ def test_a_teammate_leaving_the_team_canvas_leaves_the_team(classroom, team_assi
 def test_an_individual_assignment_offers_and_takes_only_the_students_own_canvases(
     classroom, team_assignment
 ):
-    from relationships.models import Canvas
-
     ana = student_of(classroom, "ana")
     own = Canvas.objects.create(owner=ana, title="Ana's bakery")
     team = Team.start(team_assignment, "Owls", [ana])
@@ -316,8 +315,8 @@ def test_an_individual_assignment_offers_and_takes_only_the_students_own_canvase
     assert f'<option value="{own.pk}"' in page
     assert f'<option value="{team.canvas.pk}"' not in page  # offered nowhere as a choice
     url = reverse("assignment_submit", args=[solo.pk])
-    response = client.post(url, {"canvas": team.canvas.pk}, follow=True)
-    assert response.status_code == 200
+    response = client.post(url, {"canvas": team.canvas.pk})
+    assert response.status_code == 422
     assert "is the canvas of the team “Owls”: it is handed in for the team assignment" in (
         response.text
     )
@@ -339,8 +338,74 @@ def test_the_owner_of_a_team_canvas_cannot_invite_outsiders(classroom, team_assi
     assert "This is the canvas of the team “Owls” for “Pitch”" in response.text
     link_url = reverse("invitation_link", args=[team.canvas.pk])
     response = client.post(link_url, {"role": "viewer", "days": 7}, follow=True)
-    assert "only your teacher moves students into the team" in response.text
+    assert "Classmates join the team on the class page" in response.text
     assert not Invitation.objects.filter(canvas=team.canvas).exists()
+
+
+def test_a_team_canvas_members_page_gives_the_reason_instead_of_the_invite_forms(
+    classroom, team_assignment
+):
+    ana = student_of(classroom, "ana")
+    team = Team.start(team_assignment, "Owls", [ana])
+    page = client_for(ana).get(reverse("canvas_members", args=[team.canvas.pk])).text
+    assert 'id="invite-refusal"' in page
+    assert "This is the canvas of the team “Owls” for “Pitch”" in page
+    assert reverse("invite", args=[team.canvas.pk]) not in page
+    assert reverse("invitation_link", args=[team.canvas.pk]) not in page
+    assert reverse("share_link_create", args=[team.canvas.pk]) in page  # read-only links stay
+    own = Canvas.objects.create(owner=ana, title="Ana's bakery")  # her own canvas: invite away
+    page = client_for(ana).get(reverse("canvas_members", args=[own.pk])).text
+    assert reverse("invite", args=[own.pk]) in page
+    assert 'id="invite-refusal"' not in page
+
+
+def test_an_invitation_open_before_the_canvas_became_a_teams_is_refused(classroom, team_assignment):
+    from teams.models import Invitation
+
+    ana, zoe, max_ = student_of(classroom, "ana"), make_user("zoe"), make_user("max")
+    canvas = Canvas.objects.create(owner=ana, title="Owls · Pitch")
+    personal = Invitation.objects.create(canvas=canvas, invited_by=ana, invitee=zoe, role="editor")
+    link = Invitation.objects.create(canvas=canvas, invited_by=ana, role="viewer")
+    team = Team.objects.create(assignment=team_assignment, name="Owls", canvas=canvas)
+    TeamMember.objects.create(team=team, assignment=team_assignment, student=ana)
+
+    zoes = client_for(zoe)
+    url = reverse("invitation", args=[personal.token])
+    page = zoes.get(url)
+    assert page.status_code == 200
+    assert "This is the canvas of the team “Owls” for “Pitch”" in page.text
+    assert 'value="accept"' not in page.text
+    response = zoes.post(url, {"answer": "accept"})
+    assert response.status_code == 409
+    assert "This is the canvas of the team “Owls” for “Pitch”" in response.text
+    response = client_for(max_).post(reverse("invitation", args=[link.token]), {"answer": "accept"})
+    assert response.status_code == 409
+    assert not CanvasMember.objects.filter(canvas=canvas).exists()
+    zoes.post(url, {"answer": "decline"})  # she can still clear it from her list
+    personal.refresh_from_db()
+    assert personal.declined_at is not None
+
+
+def test_a_team_canvas_refused_for_an_individual_hand_in_is_said_beside_the_select(
+    classroom, team_assignment
+):
+    ana = student_of(classroom, "ana")
+    own = Canvas.objects.create(owner=ana, title="Ana's bakery")
+    team = Team.start(team_assignment, "Owls", [ana])
+    solo = make_assignment(classroom, title="Solo work")
+    url = reverse("assignment_submit", args=[solo.pk])
+    response = client_for(ana).get(url, {"canvas": team.canvas.pk})  # the select's own GET
+    assert response.status_code == 422
+    page = response.text
+    select = f'<select name="canvas" id="canvas-{solo.pk}" aria-invalid="true"'
+    assert f'aria-describedby="canvas-{solo.pk}_error" autofocus>' in page  # the cursor there
+    assert select in page
+    error = f'<small class="field-error" id="canvas-{solo.pk}_error">“Owls · Pitch” is the canvas'
+    assert error in page
+    assert page.index(select) < page.index(error)
+    assert f'<option value="{team.canvas.pk}" selected>Owls · Pitch</option>' in page
+    assert f'<option value="{own.pk}">' in page
+    assert 'class="notice notice-error"' not in page  # not at the top of the page
 
 
 def test_a_member_whose_teammate_handed_in_reads_who_did(classroom, team_assignment):
@@ -356,3 +421,19 @@ def test_a_member_whose_teammate_handed_in_reads_who_did(classroom, team_assignm
     own_page = client_for(ana).get(reverse("class_detail", args=[classroom.pk])).text
     assert "handed in by you" in own_page
     assert "Last handed in by" not in own_page
+
+
+def test_the_review_of_a_team_hand_in_names_the_team(handed_in, teacher_client):
+    """The breadcrumb ends with the team, and the header says for which team it came; the
+    team comes with the submission, in the lookup's query."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _ana, _ben, team, submission = handed_in
+    team.rename("Owls & Co")
+    with CaptureQueriesContext(connection) as queries:
+        page = teacher_client.get(reverse("submission_review", args=[submission.pk])).text
+    assert "<li>Owls &amp; Co</li>" in page
+    assert "Handed in by ben for the team “Owls &amp; Co” on" in page
+    alone = [q["sql"] for q in queries if q["sql"].startswith('SELECT "classrooms_team"."id"')]
+    assert alone == []

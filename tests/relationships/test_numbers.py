@@ -143,6 +143,20 @@ def test_a_whole_number_of_customers_is_asked_for(user, canvas):
     assert segment.customer_count is None
 
 
+@pytest.mark.parametrize("typed", ["doce", "1.200,50", "12,5,0"])
+def test_a_whole_number_refused_asks_for_a_whole_number_not_decimals(user, canvas, typed):
+    """Customers are counted in whole numbers: the message shows one, not "1.234,56"."""
+    segment = make_segment(canvas)
+    response = spanish_client(user).post(
+        reverse("segment_edit", args=[segment.pk]),
+        segment_data(customer_count=typed),
+        headers=HTMX,
+    )
+    assert f'value="{typed}"' in response.text
+    assert "Escribe un número entero, como 1.200." in response.text
+    assert "Escribe el número así: 1.234,56" not in response.text
+
+
 def test_a_cost_form_shows_the_amount_the_readers_way(user, canvas):
     cost = make_cost(make_relationship(make_segment(canvas)), amount="1200.5")
     url = reverse("cost_edit", args=[cost.pk])

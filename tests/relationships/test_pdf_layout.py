@@ -157,3 +157,25 @@ def test_the_table_of_costs_keeps_its_largest_figures_and_long_words_inside_thei
 
 def _text(box) -> str:
     return "".join(getattr(b, "text", "") for b in box.descendants())
+
+
+@pytest.mark.parametrize("size", ["a4", "wide"])
+def test_the_pitch_figures_labels_stay_clear_of_their_amounts(user, size):
+    """A label of the pitch page's three figures takes three lines in Spanish ("Coste de
+    funcionamiento al año"): its box holds them, above the amount, which it never overlaps."""
+    block = Block.load(create_sample_canvas(user).pk)
+    for language in ("es", "en"):
+        with translation.override(language):
+            options = pdf_render.PdfOptions(layout="pitch", size=size)
+            html = pdf_render.pdf_html(block, options, plan_pitch(block, size))
+            labels = [
+                box
+                for box in fetcher.lay_out(html).pages[0]._page_box.descendants()
+                if type(box).__name__ == "BlockBox"
+                and "kpi-label" in (box.element.get("class") or "")
+            ]
+        assert len(labels) == 3, language
+        for label in labels:
+            text_bottom = max(line.position_y + line.height for line in label.children)
+            box_bottom = label.position_y + label.padding_top + label.height
+            assert text_bottom <= box_bottom + 0.01, (language, label.element.text)
