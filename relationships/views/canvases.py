@@ -116,27 +116,31 @@ def _frame_key(request: HtmxHttpRequest, template: str, state) -> str | None:
     return content_key("frame", *parts, state.unread_feedback)
 
 
-def _drawn_block(request, state, block: Block, template: str, feedback) -> Kept:
-    """The block's part of the page, with markers for who is here and the team's comments."""
+def _drawn_block(request, state, block: Block, template: str, feedback, digest: str) -> Kept:
+    """The block's part of the page, with markers for who is here and the team's comments.
+    ``digest``: of the teacher's comments in ``feedback`` (``_feedback_digest``)."""
     stands_in = stand_in()
     markers = {name: mark_safe(marker) for name, marker in _markers(stands_in).items()}
     context = {"canvas": block, "role": state.role, "feedback": feedback, **markers}
     if template == PAGE:
         numbers = kept_numbers(request, block, oob=False, token=stands_in)
         context = _editor_context(numbers=numbers, **context)
-        context["columns"] = _segment_columns(request, block, context, state.role, stands_in)
+        columns = _segment_columns(request, block, context, state.role, stands_in, digest)
+        context["columns"] = columns
     else:
         context["readonly"] = True
     partial = "editor-content" if template == PAGE else "read-content"
     return render_kept(f"{template}#{partial}", context, token=stands_in)
 
 
-def _segment_columns(request, block: Block, context: dict, role: str, stands_in: str) -> dict:
+def _segment_columns(
+    request, block: Block, context: dict, role: str, stands_in: str, comments: str
+) -> dict:
     """Each segment's column of the editor, by segment id, as drawn last for all it shows: the
     segment with its relationships and costs (the view's repr), its kept totals, the teacher's
-    comments and the role. After a save the page draws again only the column that changed; a
-    column drawn now has its cards from ``render_cards`` (kept by card)."""
-    comments = _feedback_digest(context["feedback"])
+    comments (``comments``: their digest) and the role. After a save the page draws again only
+    the column that changed; a column drawn now has its cards from ``render_cards`` (kept by
+    card)."""
     totals = context["numbers"]["segment-totals"]
     keys = {
         segment.pk: content_key(
@@ -192,7 +196,7 @@ def canvas_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     drawn = found.get(block_at)
     if drawn is None:
         block = kept_blocks.at(pk, state.revision, state.updated_at)
-        drawn = _drawn_block(request, state, block, template, feedback)
+        drawn = _drawn_block(request, state, block, template, feedback, digest)
         if block.revision == state.revision:  # else a write came in between: not for the key
             keep(block_at, drawn, PAGE_SECONDS)
     comments = ""
