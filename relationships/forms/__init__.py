@@ -7,6 +7,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from relationships.document import SEGMENT_FIELDS, SEGMENT_OPTIONAL
 from relationships.forms.versioned import VersionedForm
 from relationships.models import Canvas, CostItem, Relationship, Segment
 from relationships.numbers import LocalDecimalField, LocalIntegerField, MoneyField
@@ -65,16 +66,7 @@ class CanvasRenameForm(VersionedForm):
 class SegmentForm(VersionedForm):
     class Meta:
         model = Segment
-        fields = [
-            "name",
-            "description",
-            "expected_type",
-            "expectation",
-            "customer_count",
-            "purchases_per_year",
-            "average_spend",
-            "new_customers_per_year",
-        ]
+        fields = [*SEGMENT_FIELDS, *SEGMENT_OPTIONAL]  # a segment's answers, as its document
         widgets = {
             "description": forms.Textarea(attrs={"rows": 2}),
             "expectation": forms.Textarea(attrs={"rows": 2}),
