@@ -238,7 +238,7 @@ class Block:
         are taken as they are (``relationships.kept_blocks``, a block after a save).
 
         ``shared``: what is worked out of the document the same in every language
-        (``relationships.cards.PROJECTIONS``), shared with ``reusing`` if it has the same one.
+        (``relationships.projections``), shared with ``reusing`` if it has the same one.
         """
         self.document = document
         self.shared: dict[str, Any] = (

@@ -8,7 +8,7 @@ and the time zone, and then either
 
 - a hash of everything the piece shows (``content_key``): a relationship card (its part of the
   block), the block's totals, completeness and numbers (what they read of the block, see
-  ``figures`` and ``completeness_inputs``); or
+  ``relationships.projections``); or
 - the canvas's revision (``page_key``): the editor's and the reader's whole block, which every
   write moves on (``relationships.writes``), with the role the page is drawn for.
 
@@ -341,69 +341,3 @@ def render_cards(
     if rendered:
         keep_many(rendered)
     return cards
-
-
-# --- what the block's totals, completeness and numbers read of it ------------------------------
-
-# Free texts of a block and who changed what when: the numbers (totals, viability, charts) never
-# read them, and completeness only asks whether each text is filled in. tests/relationships/
-# test_page_cache.py changes each and checks that those pieces stay the same.
-TEXTS = ("title", "description", "expectation", "interaction", "business_fit", "market_effect")
-UNREAD = ("changed_by", "changed_at", "updated_at")
-
-
-def _project(value, texts):
-    if isinstance(value, dict):
-        return {
-            name: texts(item) if name in TEXTS else _project(item, texts)
-            for name, item in value.items()
-            if name not in UNREAD
-        }
-    if isinstance(value, list):
-        return [_project(item, texts) for item in value]
-    return value
-
-
-def _none(text: str) -> None:
-    return None
-
-
-def _filled(text: str) -> bool:
-    return bool(text.strip())
-
-
-# What the block's numbers read of its document, and what its completeness reads: each a
-# document with its free texts read as ``texts`` reads them. They are the same in every
-# language, so the blocks of one document share them (``Block.shared``).
-PROJECTIONS = {"figures": _none, "completeness_inputs": _filled}
-
-
-def _projected(block: Block, name: str) -> str:
-    found = block.shared.get(name)
-    if found is None:
-        # A digest: the keys of several pieces hold it, and the repr of a large block is long.
-        read = repr(_project(block.document, PROJECTIONS[name]))
-        found = block.shared[name] = hashlib.sha256(read.encode()).hexdigest()
-    return found
-
-
-def figures(block: Block) -> str:
-    """The block as its numbers read it (a digest of it): its document without free texts or
-    last changes."""
-    return _projected(block, "figures")
-
-
-def completeness_inputs(block: Block) -> str:
-    """The block as its completeness reads it (a digest): ``figures``, and which texts are
-    filled in."""
-    return _projected(block, "completeness_inputs")
-
-
-def projections_alike(before: dict, after: dict) -> list[str]:
-    """The ``PROJECTIONS`` that read ``before`` and ``after``, one entry of a document before
-    and after a change, alike: a block changed only there reads the same for them."""
-    return [
-        name
-        for name, texts in PROJECTIONS.items()
-        if _project(before, texts) == _project(after, texts)
-    ]

@@ -24,7 +24,6 @@ from django.db import models
 
 from canvas_site.recent import Recent
 from relationships.block import Block
-from relationships.cards import projections_alike
 from relationships.document import (
     canvas_entry,
     changed_by_at,
@@ -33,6 +32,7 @@ from relationships.document import (
     segment_entry,
 )
 from relationships.models import Canvas, CostItem, Relationship, Segment
+from relationships.projections import projections_alike
 
 # A large canvas (10 segments of 7 relationships of 3 costs) holds some 200 KB as a block.
 _kept = Recent(128)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 
 from relationships import cards as kept_pieces
+from relationships import projections
 from relationships.block import Block
 from relationships.cards import content_key
 
@@ -25,10 +26,10 @@ def numbers_wanted(
     Each piece names what it shows (``data-shown``, the same for its page and its
     out-of-band copy), so that a page can say what it holds and an answer leave it out.
     """
-    figures = kept_pieces.figures(block)
+    figures = projections.figures(block)
     inputs = {
         "canvas-totals": (block.currency, block.setup_cost, block.yearly_cost, block.yearly_value),
-        "completeness": [kept_pieces.completeness_inputs(block)],
+        "completeness": [projections.completeness_inputs(block)],
         "pitch-warnings": [[(str(w.text), w.anchor) for w in block.pitch_warnings]],
         "economics": [figures],
     }

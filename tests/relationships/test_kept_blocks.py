@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from relationships import cards, kept_blocks
+from relationships import kept_blocks, projections
 from relationships.block import Block
 from relationships.loading import load_document
 from relationships.models import Canvas
@@ -154,19 +154,19 @@ def test_the_numbers_after_a_save_read_the_saved_block(owner_client, rows, name,
     assert _revision_and_date(canvas)[0] == saved_at[0] + 1
     saved = kept_blocks.at(canvas.pk, *_revision_and_date(canvas))
     fresh = Block(load_document(canvas.pk)[0])
-    assert cards.figures(saved) == cards.figures(fresh)
-    assert cards.completeness_inputs(saved) == cards.completeness_inputs(fresh)
+    assert projections.figures(saved) == projections.figures(fresh)
+    assert projections.completeness_inputs(saved) == projections.completeness_inputs(fresh)
 
 
 def test_a_text_emptied_by_a_save_changes_what_completeness_reads(owner_client, rows):
     canvas = rows["canvas"]
     _page(owner_client, canvas)
-    before = cards.completeness_inputs(kept_blocks.at(canvas.pk, *_revision_and_date(canvas)))
+    before = projections.completeness_inputs(kept_blocks.at(canvas.pk, *_revision_and_date(canvas)))
     data = relationship_data(1, "")
     assert _post(owner_client, "relationship_edit", rows["relationship"], data).status_code == 200
     after = kept_blocks.at(canvas.pk, *_revision_and_date(canvas))
-    assert cards.completeness_inputs(after) != before
-    assert cards.completeness_inputs(after) == cards.completeness_inputs(
+    assert projections.completeness_inputs(after) != before
+    assert projections.completeness_inputs(after) == projections.completeness_inputs(
         Block(load_document(canvas.pk)[0])
     )
 

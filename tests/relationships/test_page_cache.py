@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from canvas_site.queries import CompiledQuery
 from classrooms.models import Comment, Submission
-from relationships import cards
+from relationships import cards, projections
 from relationships.block import Block
 from relationships.document import canvas_document
 from relationships.models import Canvas
@@ -378,27 +378,29 @@ def _render(block, name, **extra) -> str:
     return render_to_string(f"{cards.PAGE}#{name}", context)
 
 
-@pytest.mark.parametrize("name", [*cards.TEXTS, *cards.UNREAD])
+@pytest.mark.parametrize("name", [*projections.TEXTS, *projections.UNREAD])
 def test_the_numbers_never_read_a_text_nor_who_changed_what(user, name):
     document = Block.load(create_sample_canvas(user).pk).document
-    value = "2031-05-05T10:00:00+00:00" if name in cards.UNREAD else "Another text, much longer"
+    unread = name in projections.UNREAD
+    value = "2031-05-05T10:00:00+00:00" if unread else "Another text, much longer"
     block, changed = Block(document), Block(_changed(document, name, value))
-    assert cards.figures(block) == cards.figures(changed)
+    assert projections.figures(block) == projections.figures(changed)
     for piece in ("canvas-totals", "economics"):
         assert _render(block, piece) == _render(changed, piece)
     for segment, other in zip(block.segments, changed.segments, strict=True):
         assert _render(block, "segment-totals", segment=segment) == _render(
             changed, "segment-totals", segment=other
         )
-    if name in cards.TEXTS:  # filled in either way: completeness stays the same
-        assert cards.completeness_inputs(block) == cards.completeness_inputs(changed)
+    if name in projections.TEXTS:  # filled in either way: completeness stays the same
+        assert projections.completeness_inputs(block) == projections.completeness_inputs(changed)
         assert _render(block, "completeness") == _render(changed, "completeness")
 
 
 def test_completeness_reads_whether_a_text_is_filled_in(user):
     document = Block.load(create_sample_canvas(user).pk).document
     emptied = Block(_changed(document, "interaction", "  "))
-    assert cards.completeness_inputs(Block(document)) != cards.completeness_inputs(emptied)
+    filled = projections.completeness_inputs(Block(document))
+    assert filled != projections.completeness_inputs(emptied)
 
 
 # --- the block as loaded, and the queries compiled once ------------------------------------------
