@@ -120,15 +120,15 @@ POINTS_PER_CHARACTER, CELL_PADDING, TEXT_WIDTH = 6.4, 12, 770
 
 def cost_columns(block: Block) -> dict[str, int]:
     """The widths of the table of costs' columns, in per cent of the table: ``figure`` for each
-    column of amounts, ``name`` for the segment's and for the relationship's (a third each of
-    what the amounts leave); the cost's label has the rest."""
+    column of amounts, ``name`` for the relationship's (two fifths of what the amounts leave);
+    its costs, one a line, have the rest."""
     from relationships.templatetags.canvas_tags import money
 
     totals = (block.setup_cost, block.monthly_cost, block.yearly_cost)
     longest = max(len(money(total, block.currency)) for total in totals)
     needed = math.ceil(100 * (longest * POINTS_PER_CHARACTER + CELL_PADDING) / TEXT_WIDTH)
     figure = min(max(FIGURE_SHARE, needed), MOST_FIGURE_SHARE)
-    return {"figure": figure, "name": (100 - 3 * figure) // 3}
+    return {"figure": figure, "name": (100 - 3 * figure) * 2 // 5}
 
 
 # --- Python's garbage collector, held off while a PDF is made ----------------------------------
