@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from relationships.models import Relationship
 from relationships.pdf.fetcher import lay_out
@@ -103,10 +104,20 @@ def pdf_html(
             (initial, Relationship.Goal(goal).label) for goal, initial in goal_legend()
         ],
         "cost_columns": cost_columns(block),
+        "page_words": page_words(),
         "with_pitch": part != "report",
         "with_report": options.layout == "report" and part != "pitch",
     }
     return BETWEEN_TAGS.sub("> <", render_to_string("relationships/pdf/document.html", context))
+
+
+def page_words() -> tuple[str, str, str]:
+    """The words of "Page 3 of 31" in the active language, cut around its two numbers: the
+    report's footer writes the numbers between them with CSS counters (pdf.css, @bottom-right)."""
+    words = gettext("Page %(page)s of %(pages)s") % {"page": "\0", "pages": "\1"}
+    before, rest = words.split("\0")
+    between, after = rest.split("\1")
+    return before, between, after
 
 
 # The table of costs has fixed column widths (pdf.css, .costs-table): each of its three columns of
