@@ -108,7 +108,8 @@ def test_a_relationship_head_keeps_its_cost_clear_of_its_type_and_state(user):
         assert "99" in "".join(getattr(b, "text", "") for b in cost.descendants())
         written = max(box.position_x + box.margin_width() for box in left)
         assert written + 20 < cost.position_x, language
-        assert cost.position_x + cost.margin_width() <= heads[0].position_x + heads[0].width + 0.01
+        right = heads[0].content_box_x() + heads[0].width  # inside the padding, after the icon
+        assert cost.position_x + cost.margin_width() <= right + 0.01
 
 
 @pytest.mark.parametrize("size", ["a4", "wide"])
