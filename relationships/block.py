@@ -314,6 +314,13 @@ class Block:
         """Every cost item of the block with its segment and relationship, in order."""
         return [(s, r, c) for s in self.segments for r in s.relationships for c in r.costs]
 
+    @property
+    def costed_segments(self) -> list[tuple[SegmentView, list[RelationshipView]]]:
+        """Each segment with its relationships that have costs, in order; a segment none of
+        whose relationships has a cost is left out (the report's table of costs)."""
+        costed = [(s, [r for r in s.relationships if r.costs]) for s in self.segments]
+        return [(segment, relationships) for segment, relationships in costed if relationships]
+
     def segment(self, pk: int) -> SegmentView | None:
         return next((s for s in self.segments if s.pk == pk), None)
 

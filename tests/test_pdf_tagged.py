@@ -16,8 +16,10 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DictionaryObject, IndirectObject, NameObject
 
 from relationships.block import Block
+from relationships.models import Relationship
 from relationships.pdf.render import PdfOptions, render_pdf
 from relationships.sample import create_sample_canvas
+from tests.factories import make_canvas, make_relationship, make_segment
 
 pytestmark = pytest.mark.django_db
 
@@ -198,3 +200,42 @@ def test_a_tagged_render_logs_no_weasyprint_error(block, caplog):
         render(block, "pitch")  # a type icon on each relationship's tile
         render(block, "report")
     assert [r.getMessage() for r in caplog.records if r.name == "weasyprint"] == []
+
+
+def images_of(reader: PdfReader) -> set[int]:
+    """The image objects the pages draw, directly or through forms and patterns."""
+    images, seen = set(), set()
+
+    def look_in(resources) -> None:
+        resources = resources.get_object() if resources is not None else {}
+        for kind in ("/XObject", "/Pattern"):
+            for reference in (resources.get(kind) or {}).values():
+                number = reference.idnum
+                if number in seen:
+                    continue
+                seen.add(number)
+                thing = reference.get_object()
+                if thing.get("/Subtype") == "/Image":
+                    images.add(number)
+                elif "/Resources" in thing:
+                    look_in(thing["/Resources"])
+
+    for page in reader.pages:
+        look_in(page.get("/Resources"))
+    return images
+
+
+def test_each_type_icon_is_one_image_in_the_file_however_many_show_it(user, caplog):
+    """The icons are PNGs (scripts/pdf_icons.py): the file holds each once, or once for the pitch
+    page and once for the report, whatever the number of relationships; an SVG was drawn at each
+    use."""
+    canvas = make_canvas(user, title="Icons")
+    for number in range(3):
+        segment = make_segment(canvas, name=f"Segment {number}")
+        for kind in Relationship.Type.values:
+            make_relationship(segment, type=kind)
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        pdf = render(Block.load(canvas.pk), "report")
+    assert [r.getMessage() for r in caplog.records if r.name == "weasyprint"] == []
+    types = len(Relationship.Type.values)
+    assert types <= len(images_of(reader_of(pdf))) <= 2 * types  # not 42 uses on each part

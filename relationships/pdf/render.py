@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from relationships.models import Relationship
 from relationships.pdf.fetcher import lay_out
@@ -103,10 +104,20 @@ def pdf_html(
             (initial, Relationship.Goal(goal).label) for goal, initial in goal_legend()
         ],
         "cost_columns": cost_columns(block),
+        "page_words": page_words(),
         "with_pitch": part != "report",
         "with_report": options.layout == "report" and part != "pitch",
     }
     return BETWEEN_TAGS.sub("> <", render_to_string("relationships/pdf/document.html", context))
+
+
+def page_words() -> tuple[str, str, str]:
+    """The words of "Page 3 of 31" in the active language, cut around its two numbers: the
+    report's footer writes the numbers between them with CSS counters (pdf.css, @bottom-right)."""
+    words = gettext("Page %(page)s of %(pages)s") % {"page": "\0", "pages": "\1"}
+    before, rest = words.split("\0")
+    between, after = rest.split("\1")
+    return before, between, after
 
 
 # The table of costs has fixed column widths (pdf.css, .costs-table): each of its three columns of
@@ -120,15 +131,15 @@ POINTS_PER_CHARACTER, CELL_PADDING, TEXT_WIDTH = 6.4, 12, 770
 
 def cost_columns(block: Block) -> dict[str, int]:
     """The widths of the table of costs' columns, in per cent of the table: ``figure`` for each
-    column of amounts, ``name`` for the segment's and for the relationship's (a third each of
-    what the amounts leave); the cost's label has the rest."""
+    column of amounts, ``name`` for the relationship's (two fifths of what the amounts leave);
+    its costs, one a line, have the rest."""
     from relationships.templatetags.canvas_tags import money
 
     totals = (block.setup_cost, block.monthly_cost, block.yearly_cost)
     longest = max(len(money(total, block.currency)) for total in totals)
     needed = math.ceil(100 * (longest * POINTS_PER_CHARACTER + CELL_PADDING) / TEXT_WIDTH)
     figure = min(max(FIGURE_SHARE, needed), MOST_FIGURE_SHARE)
-    return {"figure": figure, "name": (100 - 3 * figure) // 3}
+    return {"figure": figure, "name": (100 - 3 * figure) * 2 // 5}
 
 
 # --- Python's garbage collector, held off while a PDF is made ----------------------------------

@@ -119,6 +119,34 @@ def test_full_report_has_every_answer_and_the_cost_table(owner_client, sample):
     assert f"of {len(reader.pages)}" in text  # page numbers
 
 
+def test_the_cost_table_names_each_relationship_once_and_lists_every_cost(owner_client, user):
+    canvas = make_canvas(user, title="Costs", currency="EUR")
+    cafes = make_segment(canvas, name="Corner cafés")
+    personal = make_relationship(cafes, type="personal", interaction="We visit.")
+    make_cost(personal, amount="1200", frequency="monthly", label="Barista hours")
+    make_cost(personal, amount="500", frequency="one_off", label="Training day")
+    make_cost(personal, amount="90", frequency="yearly", label="Loyalty cards")
+    communities = make_relationship(cafes, type="communities", interaction="We meet.")
+    make_cost(communities, amount="60", frequency="monthly", label="Meetup room")
+    make_relationship(make_segment(canvas, name="Offices"), type="automated")  # no cost
+
+    text = text_of(read(export(owner_client, canvas, layout="report")))
+    table = text[text.index("What the relationships cost") : text.index("The numbers of the block")]
+
+    for once in ("Corner cafés", "Personal assistance", "Communities"):
+        assert table.count(once) == 1, once
+    assert "Offices" not in table  # no cost, no row
+    for line in (
+        "Barista hours: €1,200.00 a month",
+        "Training day: €500.00 to set up",
+        "Loyalty cards: €90.00 a year",
+        "Meetup room: €60.00 a month",
+    ):
+        assert line in table
+    assert "€500.00 €1,200.00 €14,490.00" in table  # the relationship's set-up, month and year
+    assert "€500.00 €1,260.00 €15,210.00" in table  # the totals
+
+
 def test_latvian_letters_are_real_text_in_an_embedded_font(owner_client, user):
     canvas = make_canvas(user, title="Kafejnīca ā ē ī ū š ž ņ ļ ķ ģ č")
     reader = read(export(owner_client, canvas))
