@@ -73,3 +73,15 @@ def projections_alike(before: dict, after: dict) -> list[str]:
         for name, texts in PROJECTIONS.items()
         if _project(before, texts) == _project(after, texts)
     ]
+
+
+def segment_figures(block: Block, segment_pk: int) -> str:
+    """What a segment's totals and viability read of it (a digest): the segment as ``figures``
+    reads it, alone."""
+    name = f"segment-figures-{segment_pk}"
+    found = block.shared.get(name)
+    if found is None:
+        entry = next(s for s in block.document["segments"] if s["id"] == segment_pk)
+        read = repr(_project(entry, _none))
+        found = block.shared[name] = hashlib.sha256(read.encode()).hexdigest()
+    return found

@@ -247,7 +247,7 @@ def _block_response(
         if name == "relationship-card"
     ]
     segments = _oob_segments(block, segment_pk, header_swapped)
-    numbers = numbers_wanted(block, True, segments, shown_pieces(request))
+    numbers = numbers_wanted(block, segments, shown_pieces(request))
     keys = [key for card in cards for key in card_keys(*card)]
     found = kept_pieces.get_many(keys + [key for key, _name, _extra in numbers])
     for name, extra in extras:

@@ -8,6 +8,7 @@ out."""
 from __future__ import annotations
 
 from django.http import HttpRequest
+from django.utils.safestring import mark_safe
 
 from relationships import cards as kept_pieces
 from relationships import projections
@@ -15,16 +16,19 @@ from relationships.block import Block
 from relationships.cards import content_key
 
 PAGE = "relationships/canvas_detail.html"
+# What an out-of-band copy of a piece has on its outermost element, and its page's copy not.
+OUT_OF_BAND = ' hx-swap-oob="true"'
 
 
 def numbers_wanted(
-    block: Block, oob: bool, segments=None, shown: frozenset = frozenset()
+    block: Block, segments=None, shown: frozenset = frozenset()
 ) -> list[tuple[str, str, dict]]:
     """``kept_numbers``'s pieces: (key, partial, extra context) each, but those the page
     already ``shown`` as they are (``shown_pieces``).
 
     Each piece names what it shows (``data-shown``, the same for its page and its
-    out-of-band copy), so that a page can say what it holds and an answer leave it out.
+    out-of-band copy), so that a page can say what it holds and an answer leave it out. A
+    segment's totals read only that segment (its viability, over the block's horizon).
     """
     figures = projections.figures(block)
     inputs = {
@@ -35,12 +39,13 @@ def numbers_wanted(
     }
     wanted = [(name, parts, {}) for name, parts in inputs.items()]
     for segment in block.segments if segments is None else segments:
-        wanted.append(("segment-totals", [figures, segment.pk], {"segment": segment}))
+        read = [projections.segment_figures(block, segment.pk), block.currency, block.horizon_years]
+        wanted.append(("segment-totals", [*read, segment.pk], {"segment": segment}))
     pieces = []
     for name, parts, extra in wanted:
         named = content_key(name, *parts)
         if named not in shown:
-            pieces.append((content_key(f"{name}-{oob}", *parts), name, {**extra, "shown": named}))
+            pieces.append((content_key(f"{name}-piece", *parts), name, {**extra, "shown": named}))
     return pieces
 
 
@@ -66,27 +71,31 @@ def kept_numbers(
     (all, if None), each kept under what it reads of the block (``relationships.cards``): an
     edit of a text renders again only what shows that text.
 
-    ``oob``: drawn for an out-of-band swap. ``token``: for the CSRF token (none of them holds a
-    form today), else the request's. ``found``: the pieces wanted (``numbers_wanted``) and what
-    the cache had of them, when the caller looked for them together with others (one round trip
-    for all). ``shown``: the pieces the page shows as they are (``shown_pieces``), left out.
+    ``oob``: for an out-of-band swap. Each piece is kept once, drawn for an out-of-band swap;
+    the page's copy is the same without ``hx-swap-oob``. ``token``: for the CSRF token (none
+    of them holds a form today), else the request's. ``found``: the pieces wanted
+    (``numbers_wanted``) and what the cache had of them, when the caller looked for them
+    together with others (one round trip for all). ``shown``: the pieces the page shows as
+    they are (``shown_pieces``), left out.
 
     ``{"canvas-totals": html, "completeness": html, "pitch-warnings": html, "economics": html,
     "segment-totals": {segment id: html}}``.
     """
     token = token or kept_pieces.request_token(request)
     if found is None:
-        wanted = numbers_wanted(block, oob, segments, shown)
+        wanted = numbers_wanted(block, segments, shown)
         found = (wanted, kept_pieces.get_many([key for key, _name, _extra in wanted]))
     wanted, pieces_found = found
     pieces: dict = {"segment-totals": {}}
     for key, name, extra in wanted:
-        context = {"canvas": block, "oob": oob, **extra}
+        context = {"canvas": block, "oob": True, **extra}
 
         def render(name=name, context=context) -> kept_pieces.Kept:
             return kept_pieces.render_kept(f"{PAGE}#{name}", context)
 
         html = kept_pieces.kept(key, render, found=pieces_found).served(token)
+        if not oob:
+            html = mark_safe(html.replace(OUT_OF_BAND, "", 1))
         if name == "segment-totals":
             pieces[name][extra["segment"].pk] = html
         else:

@@ -450,3 +450,67 @@ def test_kept_pieces_are_one_per_revision_not_one_per_visit(owner_client, user, 
     cards.forget_recent()  # another process: the shared cache has it
     page(owner_client, canvas)
     assert rendered.count("editor-content") == 1
+
+
+# --- the numbers ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def number_renders(monkeypatch) -> list[str]:
+    """The numbers pieces drawn (not taken as kept): "economics", "segment-totals" and so on."""
+    drawn, original = [], cards.render_kept
+
+    def counted(template, context, request=None, token=None):
+        name = template.rpartition("#")[2]
+        if name in ("canvas-totals", "completeness", "pitch-warnings", "economics"):
+            drawn.append(name)
+        elif name == "segment-totals":
+            drawn.append(f"segment-totals {context['segment'].name}")
+        return original(template, context, request, token)
+
+    monkeypatch.setattr(cards, "render_kept", counted)
+    return drawn
+
+
+@pytest.fixture
+def two_segments(canvas):
+    regulars = make_segment(canvas, name="Regulars", customer_count=100)
+    offices = make_segment(canvas, name="Offices", customer_count=20)
+    first = make_relationship(regulars)
+    make_cost(first, label="Cards", amount=Decimal("10.00"))
+    make_cost(make_relationship(offices), label="Visits", amount=Decimal("30.00"))
+    return canvas, first
+
+
+def test_a_cost_changed_in_one_segment_draws_only_that_segments_totals_again(
+    owner_client, two_segments, number_renders
+):
+    canvas, first = two_segments
+    page(owner_client, canvas)
+    cost = first.cost_items.get()
+    data = {"label": "Cards", "amount": "12.50", "frequency": "monthly", "version": cost.version}
+    response = owner_client.post(reverse("cost_edit", args=[cost.pk]), data, headers=HTMX)
+    assert response.status_code == 200
+    number_renders.clear()
+    again = page(owner_client, canvas)
+    assert "segment-totals Regulars" not in number_renders  # drawn once, for the save's answer
+    assert "segment-totals Offices" not in number_renders  # nothing of it changed
+    assert "€150.00" in again  # the new cost of the first segment, a year
+
+
+def test_each_number_is_drawn_once_for_the_saves_answer_and_the_page_after_it(
+    owner_client, two_segments, number_renders
+):
+    canvas, first = two_segments
+    page(owner_client, canvas)
+    number_renders.clear()
+    data = {**relationship_data(first.version, "Chat"), "type": "communities"}
+    answer = owner_client.post(
+        reverse("relationship_edit", args=[first.pk]), data, headers=HTMX
+    ).text
+    assert number_renders.count("economics") == 1  # the cost by type changed
+    again = page(owner_client, canvas)
+    assert number_renders.count("economics") == 1  # the page's copy is the same piece
+    economics = re.compile(r'<section id="economics"[^>]*>')
+    assert 'hx-swap-oob="true"' in economics.search(answer)[0]
+    assert "hx-swap-oob" not in economics.search(again)[0]
