@@ -8,6 +8,7 @@ as a table, for screen readers and for print. No JavaScript, no query.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -211,6 +212,23 @@ def cost_by_type(block: Block) -> Chart | None:
     return _split_chart(
         block, f"chart-type-{block.pk}", _("Total cost a year, by type"), types, _("Type")
     )
+
+
+def charts_by_what_they_read(block: Block) -> list[tuple[tuple, Callable[[], Chart | None]]]:
+    """Each chart ``charts`` may show, with all it reads of the block (what a kept chart is kept
+    by: a save that changed only the types draws again only the chart by type) and how to make
+    it (None: nothing to show)."""
+    segments = tuple(
+        (s.name, f.value_per_year, f.cost_per_year, f.cost_share)
+        for s in block.segments
+        for f in [block.viabilities[s.pk].figures]
+    )
+    split = block.economics.split
+    return [
+        (("value", block.pk, block.currency, segments), lambda: value_and_cost(block)),
+        (("goal", block.pk, block.currency, split.by_goal), lambda: cost_by_goal(block)),
+        (("type", block.pk, block.currency, split.by_type), lambda: cost_by_type(block)),
+    ]
 
 
 def charts(block: Block) -> list[Chart]:

@@ -14,6 +14,7 @@ from relationships import cards as kept_pieces
 from relationships import projections
 from relationships.block import Block
 from relationships.cards import content_key
+from relationships.charts import charts_by_what_they_read
 
 PAGE = "relationships/canvas_detail.html"
 # What an out-of-band copy of a piece has on its outermost element, and its page's copy not.
@@ -91,6 +92,8 @@ def kept_numbers(
         context = {"canvas": block, "oob": True, **extra}
 
         def render(name=name, context=context) -> kept_pieces.Kept:
+            if name == "economics":
+                context = {**context, "drawn_charts": _kept_charts(block)}
             return kept_pieces.render_kept(f"{PAGE}#{name}", context)
 
         html = kept_pieces.kept(key, render, found=pieces_found).served(token)
@@ -101,3 +104,25 @@ def kept_numbers(
         else:
             pieces[name] = html
     return pieces
+
+
+def _kept_charts(block: Block) -> list[str]:
+    """The block's charts for its numbers section, each kept by what it reads of the block
+    (``charts_by_what_they_read``): one cache round trip, and only the charts that changed
+    are made and drawn again."""
+    makers = charts_by_what_they_read(block)
+    keys = [content_key("chart", *reads) for reads, _make in makers]
+    found = kept_pieces.get_many(keys)
+    drawn, charts = {}, []
+    for key, (_reads, make) in zip(keys, makers, strict=True):
+        piece = found.get(key)
+        if piece is None:
+            chart = make()
+            context = {"chart": chart}
+            html = kept_pieces.render_kept("relationships/_chart.html", context) if chart else None
+            piece = drawn[key] = html or kept_pieces.Kept(kept_pieces.stand_in(), "")
+        if piece.html:
+            charts.append(mark_safe(piece.html))
+    if drawn:
+        kept_pieces.keep_many(drawn)
+    return charts

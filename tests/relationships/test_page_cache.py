@@ -514,3 +514,21 @@ def test_each_number_is_drawn_once_for_the_saves_answer_and_the_page_after_it(
     economics = re.compile(r'<section id="economics"[^>]*>')
     assert 'hx-swap-oob="true"' in economics.search(answer)[0]
     assert "hx-swap-oob" not in economics.search(again)[0]
+
+
+def test_a_new_type_draws_again_only_the_chart_by_type(owner_client, two_segments, monkeypatch):
+    canvas, first = two_segments
+    page(owner_client, canvas)
+    drawn, original = [], cards.render_kept
+
+    def counted(template, context, request=None, token=None):
+        if template == "relationships/_chart.html":
+            drawn.append(context["chart"].id.rsplit("-", 1)[0])
+        return original(template, context, request, token)
+
+    monkeypatch.setattr(cards, "render_kept", counted)
+    data = {**relationship_data(first.version, "Chat"), "type": "communities"}
+    answer = owner_client.post(reverse("relationship_edit", args=[first.pk]), data, headers=HTMX)
+    assert drawn == ["chart-type"]  # the value per segment and the cost by goal are as they were
+    assert answer.text.count('<figure class="chart"') == 3
+    assert "Communities" in re.search(r'id="chart-type-\d+".*?</figure>', answer.text, re.S)[0]
