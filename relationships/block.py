@@ -47,7 +47,7 @@ from relationships.numbers import reader_locale
 if TYPE_CHECKING:
     from relationships.charts import Chart
     from relationships.completeness import Completeness
-    from relationships.pdf.planner import PitchWarning
+    from relationships.pdf.warnings import PitchWarning
     from relationships.viability import Economics, Viability
 
 CENT = Decimal("0.01")
@@ -371,7 +371,7 @@ class Block:
     @cached_property
     def pitch_warnings(self) -> list[PitchWarning]:
         """What the one-page PDF would shorten or leave out, in the writer's words."""
-        from relationships.pdf.planner import pitch_overflow
+        from relationships.pdf.warnings import pitch_overflow
 
         return pitch_overflow(self)
 

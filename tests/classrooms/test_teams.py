@@ -303,13 +303,19 @@ def test_a_teammate_leaving_the_team_canvas_leaves_the_team(classroom, team_assi
     assert "Join “Owls”" in page  # in no team: free to join one again
 
 
-def test_an_individual_assignment_offers_and_takes_only_the_students_own_canvases(
-    classroom, team_assignment
-):
+@pytest.fixture
+def ana_in_a_team(classroom, team_assignment):
+    """Ana, with a canvas of her own, in the team "Owls", and an individual assignment."""
     ana = student_of(classroom, "ana")
     own = Canvas.objects.create(owner=ana, title="Ana's bakery")
     team = Team.start(team_assignment, "Owls", [ana])
-    solo = make_assignment(classroom, title="Solo work")
+    return ana, own, team, make_assignment(classroom, title="Solo work")
+
+
+def test_an_individual_assignment_offers_and_takes_only_the_students_own_canvases(
+    classroom, ana_in_a_team
+):
+    ana, own, team, solo = ana_in_a_team
     client = client_for(ana)
     page = client.get(reverse("class_detail", args=[classroom.pk])).text
     assert f'<option value="{own.pk}"' in page
@@ -387,12 +393,9 @@ def test_an_invitation_open_before_the_canvas_became_a_teams_is_refused(classroo
 
 
 def test_a_team_canvas_refused_for_an_individual_hand_in_is_said_beside_the_select(
-    classroom, team_assignment
+    ana_in_a_team,
 ):
-    ana = student_of(classroom, "ana")
-    own = Canvas.objects.create(owner=ana, title="Ana's bakery")
-    team = Team.start(team_assignment, "Owls", [ana])
-    solo = make_assignment(classroom, title="Solo work")
+    ana, own, team, solo = ana_in_a_team
     url = reverse("assignment_submit", args=[solo.pk])
     response = client_for(ana).get(url, {"canvas": team.canvas.pk})  # the select's own GET
     assert response.status_code == 422
