@@ -25,6 +25,8 @@ from typing import TYPE_CHECKING, Any
 
 from babel.numbers import get_currency_name
 from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
+from django.utils.timezone import template_localtime
 
 from relationships.document import (
     CANVAS_SETTINGS,
@@ -63,6 +65,9 @@ def _label(choices, value: str) -> str:
         return str(choices(value).label)
     except ValueError:  # (``choices.values`` would build the list of them on every call)
         return value
+
+
+CHANGED_FORMAT = "j b Y, H:i"  # a card's last change: day, short month, year, time
 
 
 @dataclass(frozen=True, eq=False)
@@ -143,6 +148,14 @@ class RelationshipView:
     @property
     def is_planned(self) -> bool:
         return self.state == Relationship.State.PLANNED
+
+    @property
+    def changed_when(self) -> str:
+        """When the card was last changed, as its card says it: in the active language and
+        time zone, to the minute ("2 dic 2026, 16:50")."""
+        if self.changed_at is None:
+            return ""
+        return date_format(template_localtime(self.changed_at), CHANGED_FORMAT)
 
     @property
     def is_established(self) -> bool:

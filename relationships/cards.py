@@ -21,6 +21,7 @@ person's piece is never served to another.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import itertools
@@ -35,6 +36,7 @@ from django.core.cache import caches
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
@@ -246,17 +248,10 @@ def card_key(relationship: RelationshipView, costs_open: bool = False) -> str:
     return content_key("card", repr(relationship), costs_open)
 
 
-def _render_card(
-    relationship: RelationshipView, costs_open: bool = False, parts: dict | None = None
-) -> Kept:
-    """The card; ``parts``, if given, are its kept costs and actions (``card_part_keys``)."""
+def _render_card(relationship: RelationshipView, costs_open: bool = False) -> Kept:
+    """The whole card, as the board shows it."""
     context = {"relationship": relationship, "costs_open": costs_open}
-    if parts is None:
-        return render_kept(f"{PAGE}#relationship-card", context)
-    token = stand_in()
-    for name, piece in parts.items():
-        context[name] = piece.served(token)
-    return render_kept(f"{PAGE}#relationship-card", context, token=token)
+    return render_kept(f"{PAGE}#relationship-card", context)
 
 
 # A card's parts that are kept apart: the name the card's template reads each by, its partial.
@@ -294,9 +289,60 @@ def card_part_keys(relationship: RelationshipView, costs_open: bool = False) -> 
     return {"card_top": top, "card_costs": costs, "card_actions": actions}
 
 
+def shell_key(relationship: RelationshipView, part_keys: dict[str, str]) -> str:
+    """The key of a card's shell (``_render_shell``): its parts and what else the card shows,
+    but for its texts, which the shell holds markers for."""
+    return content_key(
+        "card-shell",
+        *part_keys.values(),  # type, state, facets, costs and their totals, position, pk
+        relationship.changed_by,
+        bool(relationship.interaction),
+        relationship.changed_at is not None,
+    )
+
+
 def card_keys(relationship: RelationshipView, costs_open: bool = False) -> list[str]:
-    """What ``render_card`` looks for in the cache: the card's key and its parts'."""
-    return [card_key(relationship, costs_open), *card_part_keys(relationship, costs_open).values()]
+    """What ``render_card`` looks for in the cache: the card's key, its parts' and its
+    shell's."""
+    part_keys = card_part_keys(relationship, costs_open)
+    return [
+        card_key(relationship, costs_open),
+        *part_keys.values(),
+        shell_key(relationship, part_keys),
+    ]
+
+
+# --- a card's shell: the card with markers for its texts ----------------------------------------
+
+# A save of a card's texts changes only those texts and the time of its last change: the card
+# is its shell, rendered once for everything else it shows, with each text put in, escaped as
+# the template escapes it, where its marker stands. The markers follow from the shell's own
+# stand-in (nobody can foresee them), so a shell from the cache fills in on any app server.
+
+
+def _marks(token: str) -> tuple[str, str]:
+    """The markers of the interaction and of the time of the last change in a shell whose
+    CSRF stand-in is ``token``."""
+    return tuple(hashlib.sha256(f"{token}:{name}".encode()).hexdigest() for name in ("i", "w"))
+
+
+def _render_shell(relationship: RelationshipView, costs_open: bool, parts: dict) -> Kept:
+    token = stand_in()
+    interaction, when = _marks(token)
+    marked = dataclasses.replace(relationship, interaction=relationship.interaction and interaction)
+    context = {"relationship": marked, "costs_open": costs_open, "card_when": when}
+    for name, piece in parts.items():
+        context[name] = piece.served(token)
+    return render_kept(f"{PAGE}#relationship-card", context, token=token)
+
+
+def _filled(shell: Kept, relationship: RelationshipView) -> Kept:
+    """The card: ``shell`` with ``relationship``'s texts where their markers stand."""
+    interaction, when = _marks(shell.stand_in)
+    html = shell.html.replace(interaction, conditional_escape(relationship.interaction), 1)
+    return Kept(
+        shell.stand_in, html.replace(when, conditional_escape(relationship.changed_when), 1)
+    )
 
 
 def render_card(
@@ -311,19 +357,23 @@ def render_card(
     """
     key = card_key(relationship, costs_open)
     part_keys = card_part_keys(relationship, costs_open)
+    shell = shell_key(relationship, part_keys)
     if found is None:
-        found = get_many([key, *part_keys.values()])
+        found = get_many([key, *part_keys.values(), shell])
     piece = found.get(key)
     if piece is None:
-        parts, rendered = {}, {}
-        context = {"relationship": relationship, "costs_open": costs_open}
-        for name, part_key in part_keys.items():
-            part = found.get(part_key)
-            if part is None:
-                partial = f"{PAGE}#{CARD_PARTS[name]}"
-                part = rendered[part_key] = render_kept(partial, context)
-            parts[name] = part
-        piece = rendered[key] = _render_card(relationship, costs_open, parts)
+        rendered = {}
+        if (kept_shell := found.get(shell)) is None:
+            parts = {}
+            context = {"relationship": relationship, "costs_open": costs_open}
+            for name, part_key in part_keys.items():
+                part = found.get(part_key)
+                if part is None:
+                    partial = f"{PAGE}#{CARD_PARTS[name]}"
+                    part = rendered[part_key] = render_kept(partial, context)
+                parts[name] = part
+            kept_shell = rendered[shell] = _render_shell(relationship, costs_open, parts)
+        piece = rendered[key] = _filled(kept_shell, relationship)
         keep_many(rendered)
     return piece.served(request_token(request))
 

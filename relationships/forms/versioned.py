@@ -18,6 +18,7 @@ from django.http import Http404
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from canvas_site.forms import CopiedFieldsMetaclass
 from relationships.base import editable_fields
 from relationships.models import Canvas, Relationship, Revision, Segment
 from relationships.numbers import (
@@ -53,7 +54,7 @@ class MergingBoundField(forms.BoundField):
         return self.form.saved_meanwhile.get(self.name)
 
 
-class VersionedForm(forms.ModelForm):
+class VersionedForm(forms.ModelForm, metaclass=CopiedFieldsMetaclass):
     """A model form that never overwrites what someone else saved in the meantime.
 
     It remembers what each field held when it was opened (``opened``, one digest per field).

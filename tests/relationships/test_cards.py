@@ -14,15 +14,19 @@ from tests.relationships.test_concurrency import relationship_data
 
 @pytest.fixture
 def card_renders(monkeypatch):
-    """The relationships whose card was rendered (not taken from the cache)."""
+    """The relationships whose card, or the shell of it, was rendered (not taken from the
+    cache)."""
     rendered = []
-    original = cards._render_card
 
-    def counted(relationship, costs_open=False, parts=None):
-        rendered.append(relationship.pk)
-        return original(relationship, costs_open, parts)
+    def counting(original):
+        def counted(relationship, *args):
+            rendered.append(relationship.pk)
+            return original(relationship, *args)
 
-    monkeypatch.setattr(cards, "_render_card", counted)
+        return counted
+
+    monkeypatch.setattr(cards, "_render_card", counting(cards._render_card))
+    monkeypatch.setattr(cards, "_render_shell", counting(cards._render_shell))
     return rendered
 
 
@@ -98,12 +102,47 @@ def test_a_saved_text_renders_the_card_again_but_not_its_costs_and_actions(
     assert "Greet and ask" in second_save.text
     assert "Loyalty cards" in second_save.text  # the kept costs are in the card
     assert f'hx-post="{reverse("relationship_move", args=[first.pk])}"' in second_save.text
-    # Put together from kept parts, the card is the card rendered whole.
+    assert "Greet by name" in first_save.text
+
+
+def card_in(html, relationship):
+    """The card of ``relationship`` in ``html``, the masked CSRF tokens left out."""
+    found = re.search(rf'<article id="relationship-{relationship.pk}".*?</article>', html, re.S)
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", found[0])
+
+
+@pytest.mark.parametrize("language", ["es", "en"])
+def test_a_card_filled_in_from_its_shell_is_the_card_rendered_whole(
+    owner_client, block, card_renders, language
+):
+    canvas, first, _ = block
+    owner_client.cookies["django_language"] = language
+    url = reverse("relationship_edit", args=[first.pk])
+    text = 'Fish & "chips" <b>hot</b>, ¿sí? {{ x }}'
+    owner_client.post(url, relationship_data(1, "Greet by name"), headers=HTMX)
+    renders = len(card_renders)
+    saved = owner_client.post(url, relationship_data(2, text), headers=HTMX)
+    assert len(card_renders) == renders  # the shell of the first save, filled in
+    assert "Fish &amp; &quot;chips&quot; &lt;b&gt;hot&lt;/b&gt;, ¿sí? {{ x }}" in saved.text
+    assert "<b>hot" not in saved.text
     cards.forget_recent()
     cards.caches["cards"].clear()
-    whole = owner_client.post(url, relationship_data(3, "Greet and ask"), headers=HTMX)
-    assert without_tokens(whole.text) == without_tokens(second_save.text)
-    assert "Greet by name" in first_save.text
+    whole = page(owner_client, canvas)  # every card rendered whole
+    assert card_in(saved.text, first) == card_in(whole, first)
+    # The time of the change is filled in too, in the reader's language: "2 dic 2026, 16:50".
+    assert re.search(r'class="last-change[^>]*>[^<]*\d \w{3}\.? \d{4}, \d\d:\d\d<', whole)
+
+
+def test_a_card_without_a_text_has_no_text_to_fill_in(owner_client, block):
+    canvas, first, _ = block
+    url = reverse("relationship_edit", args=[first.pk])
+    saved = owner_client.post(url, relationship_data(1, ""), headers=HTMX)
+    assert 'class="interaction' not in card_in(saved.text, first)
+    again = owner_client.post(url, relationship_data(2, "Now a text"), headers=HTMX)
+    assert '<p class="interaction prose small">Now a text</p>' in card_in(again.text, first)
+    cards.forget_recent()
+    cards.caches["cards"].clear()
+    assert card_in(again.text, first) == card_in(page(owner_client, canvas), first)
 
 
 def test_a_cost_change_shows_on_the_card(owner_client, block):

@@ -315,8 +315,9 @@ def test_a_save_renders_again_only_what_shows_what_changed(owner_client, user, m
     rendered = kept_renders(monkeypatch)
     response = save(owner_client, canvas, "Third wording")
     assert "Third wording" in response.text
-    # the card changed; totals, completeness, numbers and the segment's totals did not
-    assert rendered == ["relationship-card"]
+    # only the card changed, and only in its text: the save before kept its shell (cards.py),
+    # which takes the new text; totals, completeness, numbers and the segment's totals as kept
+    assert rendered == []
     assert 'id="economics"' in response.text
     assert 'id="completeness"' in response.text
 
@@ -330,9 +331,10 @@ def test_the_page_after_a_save_of_a_text_draws_only_the_block_around_kept_pieces
     rendered = kept_renders(monkeypatch)
     save(owner_client, canvas, "Fresh words")
     html = page(owner_client, canvas)
-    # the save drew the card; the page drew its segment's column and the block around it (and
-    # who is here, at the new revision), with the card, totals, completeness and numbers it kept
-    assert rendered == ["relationship-card", "segment-column", "editor-content", "teams/live.html"]
+    # the save put the new text into the card's shell kept by the save before (cards.py); the
+    # page drew its segment's column and the block around it (and who is here, at the new
+    # revision), with the card, totals, completeness and numbers it kept
+    assert rendered == ["segment-column", "editor-content", "teams/live.html"]
     assert "Fresh words" in html
     assert html.count('id="economics"') == 1
     assert 'hx-swap-oob="true"' not in html[html.index('id="economics"') - 60 :][:200]
