@@ -119,6 +119,20 @@ class SessionStore(db_sessions.SessionStore):
     # The user whose row was read in the same statement as the session: (id, row or None).
     user_read_with_it: tuple[int, tuple | None] | None = None
 
+    def decode(self, session_data: str) -> dict:
+        """Django's decoding (the signature checked, the data read), once per process for the
+        same signed data of a session of plain values, as a login leaves it: every request of
+        a logged-in user reads it again, and its signature and JSON were a thirtieth of a
+        save."""
+        key = (session_data, settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS)
+        found = _decoded.get(key)
+        if found is None:
+            found = super().decode(session_data)
+            if not found or not all(type(v) in _PLAIN for v in found.values()):
+                return found  # an empty one (a bad signature) or one with lists or dicts
+            _decoded.put(key, found)
+        return dict(found)  # the session's to change
+
     def _get_session_from_db(self):
         model = self.model
         if self.session_key is None:  # no cookie, or not a key Django would make
@@ -149,6 +163,12 @@ class SessionStore(db_sessions.SessionStore):
             user = _USER_ROW.converted(row[1:], using) if row[1] is not None else None
             self.user_read_with_it = (user_pk, user)
         return model(session_key=self.session_key, session_data=row[0])
+
+
+# Signed session data as it was decoded (``SessionStore.decode``), by the data and the secrets
+# it was checked with: the same string always decodes the same with the same secrets.
+_decoded = Recent(20_000)
+_PLAIN = {str, int, float, bool, type(None)}
 
 
 class SessionReadMiddleware:

@@ -32,7 +32,7 @@ from relationships.document import (
     segment_entry,
 )
 from relationships.models import Canvas, CostItem, Relationship, Segment
-from relationships.projections import projections_alike
+from relationships.projections import carried, projections_alike
 
 # A large canvas (10 segments of 7 relationships of 3 costs) holds some 200 KB as a block.
 _kept = Recent(128)
@@ -93,9 +93,8 @@ def after_update(pk: int, row: models.Model, written: Written) -> Block:
         if changed is not None:
             document, before, after = changed
             saved = Block(document, written.revision, reusing=block)
-            for name in projections_alike(before, after):  # a text's edit: the same numbers
-                if name in block.shared:
-                    saved.shared[name] = block.shared[name]
+            # A text's edit: the same numbers.
+            saved.shared.update(carried(projections_alike(before, after), block.shared))
             return _anew(remember(saved))
     return load(pk)
 

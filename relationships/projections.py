@@ -75,10 +75,24 @@ def projections_alike(before: dict, after: dict) -> list[str]:
     ]
 
 
+def carried(alike: list[str], shared: dict) -> dict:
+    """What of a block's ``shared`` holds for the block after a change whose entry read
+    ``alike`` (``projections_alike``) before and after: those projections, and with
+    ``figures`` each segment's (a part of it)."""
+    return {
+        name: found
+        for name, found in shared.items()
+        if name in alike or ("figures" in alike and name.startswith(_SEGMENT_FIGURES))
+    }
+
+
+_SEGMENT_FIGURES = "segment-figures-"
+
+
 def segment_figures(block: Block, segment_pk: int) -> str:
     """What a segment's totals and viability read of it (a digest): the segment as ``figures``
     reads it, alone."""
-    name = f"segment-figures-{segment_pk}"
+    name = f"{_SEGMENT_FIGURES}{segment_pk}"
     found = block.shared.get(name)
     if found is None:
         entry = next(s for s in block.document["segments"] if s["id"] == segment_pk)

@@ -156,6 +156,10 @@ def test_the_numbers_after_a_save_read_the_saved_block(owner_client, rows, name,
     fresh = Block(load_document(canvas.pk)[0])
     assert projections.figures(saved) == projections.figures(fresh)
     assert projections.completeness_inputs(saved) == projections.completeness_inputs(fresh)
+    for segment in fresh.segments:  # each segment's totals, the page's first
+        assert projections.segment_figures(saved, segment.pk) == projections.segment_figures(
+            fresh, segment.pk
+        )
 
 
 def test_a_text_emptied_by_a_save_changes_what_completeness_reads(owner_client, rows):

@@ -99,6 +99,37 @@ def test_a_secret_moved_to_the_fallbacks_keeps_the_session(owner_client, page, s
     assert is_logged_in(owner_client, page)
 
 
+def test_a_new_secret_without_the_old_one_in_the_fallbacks_ends_the_session(
+    owner_client, page, settings
+):
+    assert is_logged_in(owner_client, page)  # this process has read the session's data
+    key = owner_client.cookies["sessionid"].value
+    assert SessionStore(key).load() != {}
+    settings.SECRET_KEY = "another-secret-key-for-tests-only-0123456789abcdefghijklmnop"
+    assert SessionStore(key).load() == {}  # its signature is not one of these secrets
+    assert not is_logged_in(owner_client, page)
+
+
+def test_a_session_read_again_is_its_own_to_change(user):
+    key = client_for(user).cookies["sessionid"].value
+    first = SessionStore(key)
+    first["note"] = "only in the first"
+    second = SessionStore(key)
+    assert "note" not in second.load()
+    assert second.load() == DjangoSessionStore(key).load()
+
+
+def test_changed_session_data_is_checked_again(owner_client, page):
+    assert is_logged_in(owner_client, page)
+    key = owner_client.cookies["sessionid"].value
+    session = Session.objects.get(pk=key)
+    data = session.session_data
+    Session.objects.filter(pk=key).update(
+        session_data=data[:-3] + ("AAA" if data[-3:] != "AAA" else "BBB")
+    )
+    assert not is_logged_in(owner_client, page)  # the signature no longer matches
+
+
 def test_a_session_of_another_backend_is_djangos_to_decide(owner_client, page):
     session = owner_client.session
     session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.RemoteUserBackend"
