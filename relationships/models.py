@@ -398,6 +398,9 @@ class Revision(models.Model):
     )
     card = models.CharField(max_length=20, choices=Card.choices, blank=True)
     card_id = models.PositiveBigIntegerField(null=True)
+    # The cost changed, when the change was to one of a relationship card's costs (None: to
+    # the card itself, or before costs were told apart).
+    cost_id = models.PositiveBigIntegerField(null=True)
     made_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

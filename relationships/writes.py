@@ -58,15 +58,16 @@ def _bump(alias: str) -> str:
 
 
 def _record(alias: str, source: str) -> str:
-    """Record the revision of the canvas row that ``source`` gives (by, card, card id, when)."""
+    """Record the revision of the canvas row that ``source`` gives (by, card, card id, cost id,
+    when)."""
     written = ", ".join(
         _column(alias, Revision, name)
-        for name in ("canvas", "number", "by", "card", "card_id", "made_at")
+        for name in ("canvas", "number", "by", "card", "card_id", "cost_id", "made_at")
     )
     canvas_id, number = _column(alias, Canvas, "id"), _column(alias, Canvas, "revision")
     return (
         f"INSERT INTO {_table(alias, Revision)} ({written}) "
-        f"SELECT {canvas_id}, {number}, %s, %s, %s, %s {source}"
+        f"SELECT {canvas_id}, {number}, %s, %s, %s, %s, %s {source}"
     )
 
 
@@ -132,7 +133,7 @@ def _one_statement(alias: str, model: type, card: type | None, same_row: bool) -
     )
 
 
-def _bookkeeping(by, card) -> tuple[str, int | None, tuple[type, int] | None]:
+def _bookkeeping(by, card) -> tuple[str, int | None, tuple[type, int, int | None] | None]:
     """What the write path stamps and records: now (as the database takes it), the author's
     id, and the changed card (asked now: after the write, a new row has its id)."""
     now = connection.ops.adapt_datetimefield_value(timezone.now())
@@ -140,9 +141,10 @@ def _bookkeeping(by, card) -> tuple[str, int | None, tuple[type, int] | None]:
     return now, author, card() if card is not None else None
 
 
-def _recorded(changed) -> tuple[str, int | None]:
-    """The changed card as its revision records it: its kind and id ("", None: the canvas)."""
-    return (CARD_KINDS[changed[0]], changed[1]) if changed else ("", None)
+def _recorded(changed) -> tuple[str, int | None, int | None]:
+    """The changed card as its revision records it: its kind, its id and the cost changed
+    ("", None, None: the canvas)."""
+    return (CARD_KINDS[changed[0]], changed[1], changed[2]) if changed else ("", None, None)
 
 
 def _in_one_statement(
@@ -175,14 +177,15 @@ def _in_one_statement(
     return kept_blocks.Written(row[0], (row[1], row[2]), now, editor, stamped is not None)
 
 
-def card_of(row) -> tuple[type, int] | None:
-    """The card a written row shows on: a segment or relationship itself, a cost's relationship.
+def card_of(row) -> tuple[type, int, int | None] | None:
+    """The card a written row shows on, and the cost it was: a segment or relationship itself
+    (no cost), a cost's relationship (that cost).
 
     None for the canvas row (the header is not a card)."""
     if isinstance(row, Segment | Relationship):
-        return type(row), row.pk
+        return type(row), row.pk, None
     if isinstance(row, CostItem):
-        return Relationship, row.relationship_id
+        return Relationship, row.relationship_id, row.pk
     return None
 
 
@@ -190,7 +193,7 @@ def change_block(
     canvas_pk: int,
     write: Callable[[], object],
     by=None,
-    card: Callable[[], tuple[type, int] | None] | None = None,
+    card: Callable[[], tuple[type, int, int | None] | None] | None = None,
     update: VersionedUpdate | None = None,
 ) -> Block | None:
     """Run ``write`` in a transaction; unless it returns False, bump the canvas's revision.
@@ -219,7 +222,7 @@ def change_block(
             now, author, changed = _bookkeeping(by, card)
             with connection.cursor() as cursor:
                 if by is not None and changed is not None:
-                    model, pk = changed
+                    model, pk, _cost = changed
                     cursor.execute(_statements(connection.alias)[model], [author, now, pk])
                 bump, revision = _statements(connection.alias)["revision"]
                 cursor.execute(bump, [now, canvas_pk])

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from canvas_site.forms import CopiedFieldsMetaclass
 from relationships.base import editable_fields
-from relationships.models import Canvas, Relationship, Revision, Segment
+from relationships.models import Canvas, CostItem, Relationship, Revision, Segment
 from relationships.numbers import (
     in_own_words,
     show_number,
@@ -254,12 +254,10 @@ class VersionedForm(forms.ModelForm, metaclass=CopiedFieldsMetaclass):
     def _who_saved(self) -> str:
         """Who saved the card last (one query), as the note beside a conflict names them."""
         canvas_pk, card, card_pk = _card_of(self.instance)
-        change = (
-            Revision.objects.filter(canvas_id=canvas_pk, card=card, card_id=card_pk)
-            .select_related("by")
-            .order_by("-number")
-            .first()
-        )
+        changes = Revision.objects.filter(canvas_id=canvas_pk, card=card, card_id=card_pk)
+        if isinstance(self.instance, CostItem):  # the cost's own changes, not its card's
+            changes = changes.filter(cost_id=self.instance.pk)
+        change = changes.select_related("by").order_by("-number").first()
         by = change.by if change else None
         if by is None:
             return gettext("Saved meanwhile:")

@@ -233,7 +233,8 @@ def cost_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     relationship = cost.relationship
     canvas = relationship.segment.canvas
     if request.method == "POST":
-        block = change_block(canvas.pk, cost.delete, by=request.user, card=lambda: card_of(cost))
+        card = card_of(cost)  # before the delete clears its id
+        block = change_block(canvas.pk, cost.delete, by=request.user, card=lambda: card)
         return _cost_saved(request, relationship, block)
     return render(
         request,

@@ -327,6 +327,21 @@ def test_a_cost_merges_its_amount_and_its_frequency(marta, jorge):
     assert form.saved_meanwhile["frequency"]["heading"] == "Saved meanwhile by Jorge Ruiz:"
 
 
+def test_a_cost_conflict_names_who_changed_the_cost_not_its_card(marta, jorge):
+    cost = make_cost(amount="10", frequency="monthly", label="Staff")
+    ana = make_user("ana")
+    relationship = cost.relationship
+    martas = as_opened(CostItemForm, cost)
+    save(CostItemForm, cost, {**as_opened(CostItemForm, cost), "frequency": "yearly"}, jorge)
+    # Then Ana changes the relationship the cost belongs to (its card), not the cost.
+    data = {**as_opened(RelationshipForm, relationship), "interaction": "Ana's words"}
+    save(RelationshipForm, relationship, data, ana)
+    other = make_cost(relationship, amount="5", frequency="monthly", label="Cups")
+    save(CostItemForm, other, {**as_opened(CostItemForm, other), "amount": "6"}, ana)
+    form = save(CostItemForm, cost, {**martas, "frequency": "one_off"}, marta)
+    assert form.saved_meanwhile["frequency"]["heading"] == "Saved meanwhile by Jorge Ruiz:"
+
+
 def test_the_canvas_details_merge_their_texts_and_years(marta, jorge):
     canvas = make_canvas(marta, title="Bakery", description="Bread", horizon_years=3)
     martas = as_opened(CanvasForm, canvas)
