@@ -97,7 +97,7 @@ def _statements(alias: str) -> dict:
 
 
 @functools.cache
-def _one_statement(alias: str, model: type, card: type | None, same_row: bool) -> str:
+def _one_statement(alias: str, model: type, card: type | None, same_row: bool) -> tuple:
     """PostgreSQL: a form's versioned UPDATE of a ``model`` row, the stamp of its ``card`` (a
     row of that model; None: no stamp), the canvas's next revision and its record, as one
     statement: each step runs only if the one before it wrote, so nothing moves unless the
@@ -105,32 +105,42 @@ def _one_statement(alias: str, model: type, card: type | None, same_row: bool) -
     (``same_row``): one statement may not change a row twice. For the same reason the canvas
     row's own UPDATE (its answers) moves it to its next revision itself.
 
-    It answers the revision recorded and the canvas's revision and last change as they were
-    just before (every part of one statement reads the same snapshot), or no row."""
+    (SQL, the names of its parameters in order): ``("update", *names)`` stands for the
+    UPDATE's own parameters with those values after its assignments (``_in_one_statement``
+    gives each name its value). It answers the revision recorded and the canvas's revision
+    and last change as they were just before (every part of one statement reads the same
+    snapshot), or no row."""
     canvas_id, number = _column(alias, Canvas, "id"), _column(alias, Canvas, "revision")
     updated_at = _column(alias, Canvas, "updated_at")
     returned = f"{canvas_id}, {number}"
     steps = [f"before AS (SELECT {number}, {updated_at} {_canvas_row(alias)})"]
-    if model is Canvas:
+    names: list = ["canvas"]
+    if model is Canvas:  # its UPDATE is the bump
         update = versioned_update_sql(Canvas, alias, f"{number} = {number} + 1, {updated_at} = %s")
         steps.append(f"bumped AS ({update} RETURNING {returned})")
+        names.append(("update", "now"))
     else:
         update = versioned_update_sql(model, alias, _stamp(alias, model) if same_row else "")
         steps.append(f"saved AS ({update} RETURNING 1)")
+        names.append(("update", "author", "now") if same_row else ("update",))
         if card is not None and not same_row:
             steps.append(
                 f"stamped AS (UPDATE {_table(alias, card)} SET {_stamp(alias, card)} "
                 f"WHERE {_column(alias, card, 'id')} = %s AND EXISTS (SELECT 1 FROM saved))"
             )
+            names += ["author", "now", "card_id"]
         steps.append(
             f"bumped AS ({_bump(alias)} AND EXISTS (SELECT 1 FROM saved) RETURNING {returned})"
         )
+        names += ["now", "canvas"]
     recorded = _column(alias, Revision, "number")
     steps.append(f"recorded AS ({_record(alias, 'FROM bumped')} RETURNING {recorded})")
-    return (
+    names += ["author", "card", "card_id", "cost_id", "now"]
+    sql = (
         f"WITH {', '.join(steps)} SELECT recorded.{recorded}, before.{number}, "
         f"before.{updated_at} FROM recorded, before"
     )
+    return sql, tuple(names)
 
 
 def _bookkeeping(by, card) -> tuple[str, int | None, tuple[type, int, int | None] | None]:
@@ -157,15 +167,15 @@ def _in_one_statement(
     model = type(update.obj)
     stamped = changed[0] if changed and by is not None else None
     same_row = stamped is model and changed[1] == update.obj.pk
-    params = [canvas_pk]
-    if model is Canvas:  # its UPDATE is the bump
-        params += [*update.params((now,)), author, *_recorded(changed), now]
-    else:
-        params += update.params((author, now) if same_row else ())
-        if stamped is not None and not same_row:
-            params += [author, now, changed[1]]
-        params += [now, canvas_pk, author, *_recorded(changed), now]
-    sql = _one_statement(connection.alias, model, stamped, same_row)
+    sql, names = _one_statement(connection.alias, model, stamped, same_row)
+    values = dict(zip(("card", "card_id", "cost_id"), _recorded(changed), strict=True))
+    values.update(canvas=canvas_pk, author=author, now=now)
+    params = []
+    for name in names:
+        if isinstance(name, tuple):  # the UPDATE's, with its assignments' values
+            params += update.params(tuple(values[after] for after in name[1:]))
+        else:
+            params.append(values[name])
     savepoint = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
     with savepoint, connection.cursor() as cursor:
         cursor.execute(sql, params)
