@@ -216,3 +216,15 @@ def test_the_arrows_that_would_do_nothing_are_disabled_and_follow_a_move(owner_c
     assert arrows(page(owner_client, canvas)) == [True, False, False, True]
     owner_client.post(reverse("relationship_move", args=[first.pk]), {"direction": "down"})
     assert arrows(page(owner_client, canvas)) == [False, True, True, False]
+
+
+def test_a_relationship_left_alone_in_its_segment_has_no_arrows(owner_client, block):
+    canvas, first, second = block
+    html = page(owner_client, canvas)
+    assert f'id="relationship-{first.pk}-up"' in html  # disabled, at the top of two
+    owner_client.post(reverse("relationship_delete", args=[second.pk]), headers=HTMX)
+    html = page(owner_client, canvas)
+    assert f'id="relationship-{first.pk}-up"' not in html
+    assert f'id="relationship-{first.pk}-down"' not in html
+    assert reverse("relationship_move", args=[first.pk]) not in html
+    assert reverse("relationship_edit", args=[first.pk]) in html  # its other actions stay
