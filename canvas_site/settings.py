@@ -250,6 +250,8 @@ LOGOUT_REDIRECT_URL = "login"
 LANGUAGE_CODE = "es"
 LANGUAGES = [("es", _("Spanish")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Formats of our own per language ("CHANGED_DATETIME_FORMAT"), besides Django's.
+FORMAT_MODULE_PATH = ["canvas_site.formats"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/Madrid")

@@ -299,7 +299,7 @@ class AnswerForm(CommentForm):
 
 
 class VerdictForm(forms.Form):
-    """The verdict and the summary for the student; no verdict yet keeps it waiting."""
+    """The verdict and the summary for the student (or team); no verdict yet keeps it waiting."""
 
     status = forms.ChoiceField(
         label=_("Verdict"),
@@ -316,6 +316,12 @@ class VerdictForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+    def __init__(self, *args, for_team: bool = False, **kwargs) -> None:
+        """``for_team``: the submission is a team's, so the summary is for the team."""
+        super().__init__(*args, **kwargs)
+        if for_team:
+            self.fields["summary"].label = _("Summary for the team")
 
     def save(self, submission: Submission, reviewer) -> bool:
         """Give the verdict if one was chosen; keep the summary in any case. True if either."""

@@ -67,7 +67,9 @@ def _label(choices, value: str) -> str:
         return value
 
 
-CHANGED_FORMAT = "j b Y, H:i"  # a card's last change: day, short month, year, time
+# A card's last change, each language its way (canvas_site/formats): "2 dic 2026, 16:50",
+# "2 Dec 2026, 4:50 p.m.".
+CHANGED_FORMAT = "CHANGED_DATETIME_FORMAT"
 
 
 @dataclass(frozen=True, eq=False)
@@ -152,7 +154,7 @@ class RelationshipView:
     @property
     def changed_when(self) -> str:
         """When the card was last changed, as its card says it: in the active language and
-        time zone, to the minute ("2 dic 2026, 16:50")."""
+        time zone, to the minute ("2 dic 2026, 16:50", "2 Dec 2026, 4:50 p.m.")."""
         if self.changed_at is None:
             return ""
         return date_format(template_localtime(self.changed_at), CHANGED_FORMAT)

@@ -126,7 +126,7 @@ def _lay_out(id_, title, summary, labels, series: list[_Series], columns, table)
 
 
 def _share(part: Decimal, whole: Decimal) -> str:
-    return show_percent(round(100 * part / whole) if whole else None)
+    return show_percent(100 * part / whole if whole else None)
 
 
 def value_and_cost(block: Block) -> Chart | None:

@@ -10,7 +10,7 @@ shows the way to write it. A number is never silently turned into another.
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from babel.numbers import format_decimal, format_percent, get_decimal_symbol
 from django import forms
@@ -110,11 +110,15 @@ def show_number(value, places: int | None = None) -> str:
     return format_decimal(value, format=pattern, locale=reader_locale())
 
 
-def show_percent(value: int | None) -> str:
-    """A whole percentage the reader's way: "6 %" in Spanish, "6%" in English; "—" if unknown."""
+def show_percent(value: Decimal | int | None) -> str:
+    """A percentage to the whole number the reader's way: "6 %" in Spanish, "6%" in English;
+    "< 1 %" for a share above zero that would round to 0 %; "—" if unknown."""
     if value is None:
         return "—"
-    return format_percent(Decimal(value) / 100, locale=reader_locale())
+    whole = Decimal(value).quantize(Decimal("1"), ROUND_HALF_UP)
+    if value > 0 and whole == 0:
+        return "<\u00a0" + format_percent(Decimal("0.01"), locale=reader_locale())
+    return format_percent(whole / 100, locale=reader_locale())
 
 
 class NumberInput(forms.TextInput):

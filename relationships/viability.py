@@ -93,7 +93,7 @@ class Figures:
     value_per_year: Decimal | None  # None until customers, purchases and spend are known
     cost_per_customer: Decimal | None
     value_per_customer: Decimal | None
-    cost_share: int | None  # cost as a percentage of value
+    cost_share: Decimal | None  # cost as a percentage of value, not rounded (``|percent`` does)
     split: CostSplit
     # What acquisition costs per new customer: None until the new customers a year are given,
     # or when no relationship has acquisition as a goal.
@@ -108,7 +108,7 @@ class Figures:
         value = segment.yearly_value
         share = None
         if value:
-            share = int((100 * cost / value).quantize(Decimal("1"), ROUND_HALF_UP))
+            share = 100 * cost / value
         split = CostSplit.of(segment.relationships, horizon_years)
         return cls(
             setup_per_year=setup_per_year,
@@ -231,11 +231,11 @@ class Economics:
     split: CostSplit
 
     @property
-    def cost_share(self) -> int | None:
-        """Cost as a percentage of value, once every segment's value is known."""
+    def cost_share(self) -> Decimal | None:
+        """Cost as a percentage of value (not rounded), once every segment's value is known."""
         if not self.value_per_year or self.valued_segments < self.segments:
             return None
-        return int((100 * self.cost_per_year / self.value_per_year).quantize(1, ROUND_HALF_UP))
+        return 100 * self.cost_per_year / self.value_per_year
 
 
 def economics(segments: tuple[SegmentView, ...], horizon_years: int) -> Economics:

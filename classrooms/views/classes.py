@@ -150,7 +150,7 @@ def _class_for_student(
         Submission.objects.of_student(request.user)
         .with_seen_by(request.user)  # the "new feedback" badge is each member's own
         .filter(assignment__classroom=classroom)
-        .select_related("canvas", "student")
+        .select_related("canvas", "student", "team")
         .defer("document")
     )
     by_assignment: dict[int, list[Submission]] = {}
@@ -175,6 +175,10 @@ def _class_for_student(
             ),
             None,
         )
+        # What a team the student has since left handed in (their own hand-in, still theirs to
+        # read) is said to be their former team's, not the team they are in now.
+        now = assignment.my_team.pk if assignment.my_team else None
+        assignment.former_team_ids = {s.team_id for s in mine if s.team_id not in (None, now)}
     return render(
         request,
         "classrooms/class_student.html",

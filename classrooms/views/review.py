@@ -75,7 +75,8 @@ def _review_forms(
         initial={
             "status": submission.status if submission.reviewed_at else "",
             "summary": submission.verdict_summary or (carried.verdict_summary if carried else ""),
-        }
+        },
+        for_team=submission.team_id is not None,
     )
     rubric_form = rubric_form or RubricForm(submission=submission, carried_from=carried)
     return {
@@ -173,7 +174,7 @@ def review_save(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     Anything refused comes back beside its field with everything else the teacher typed.
     """
     submission = _get_submission_for_teacher(request, pk)
-    verdict = VerdictForm(request.POST)
+    verdict = VerdictForm(request.POST, for_team=submission.team_id is not None)
     rubric = RubricForm(request.POST, submission=submission)
     if not all([verdict.is_valid(), rubric.is_valid()]):
         context = _review_context(request, submission, verdict_form=verdict, rubric_form=rubric)

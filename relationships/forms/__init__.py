@@ -27,7 +27,7 @@ class CanvasCreateForm(forms.ModelForm):
     class Meta:
         model = Canvas
         fields = ["title"]
-        widgets = {"title": forms.TextInput(attrs={"placeholder": _("e.g. Neighbourhood bakery")})}
+        widgets = {"title": forms.TextInput(attrs={"placeholder": _("e.g. Corner bakery")})}
 
 
 class CanvasForm(VersionedForm):

@@ -80,6 +80,7 @@ def figure_explanations() -> list:
 
 
 @register.filter
-def percent(value: int | None) -> str:
-    """``6|percent`` gives "6 %" in Spanish and "6%" in English; None gives "—"."""
+def percent(value) -> str:
+    """``6|percent`` gives "6 %" in Spanish and "6%" in English, ``0.3|percent`` "< 1 %";
+    None gives "—"."""
     return show_percent(value)

@@ -42,7 +42,7 @@ def add_segment(page, name):
 def test_sign_up_and_fill_in_the_block(page, screenshot):
     sign_up(page)
     screenshot("01-empty-list")
-    page.get_by_placeholder("e.g. Neighbourhood bakery").fill("Bike repairs")
+    page.get_by_placeholder("e.g. Corner bakery").fill("Bike repairs")
     page.get_by_role("button", name="Create canvas").click()
     expect(page.get_by_role("heading", name="Start with a customer segment")).to_be_visible()
     screenshot("02-empty-canvas")
@@ -85,7 +85,7 @@ def test_sign_up_and_fill_in_the_block(page, screenshot):
 
 def test_a_validation_error_on_the_way_keeps_the_input(page, screenshot):
     sign_up(page, "ben")
-    page.get_by_placeholder("e.g. Neighbourhood bakery").fill("Tea shop")
+    page.get_by_placeholder("e.g. Corner bakery").fill("Tea shop")
     page.get_by_role("button", name="Create canvas").click()
     add_segment(page, "Students")
 
@@ -111,7 +111,7 @@ def test_a_validation_error_on_the_way_keeps_the_input(page, screenshot):
 
 def test_a_failed_save_says_so_and_keeps_the_form(page, live_server):
     sign_up(page, "cai")
-    page.get_by_placeholder("e.g. Neighbourhood bakery").fill("Yoga studio")
+    page.get_by_placeholder("e.g. Corner bakery").fill("Yoga studio")
     page.get_by_role("button", name="Create canvas").click()
     page.get_by_role("button", name="+ Add a segment").click()
     form = opened_form(page, "form.segment-form")
@@ -159,7 +159,7 @@ def test_a_narrow_phone_screen_stacks_the_segments(browser, live_server, django_
 
 def test_keyboard_user_lands_in_the_form_and_is_warned_before_losing_typing(page):
     sign_up(page, "kim")
-    page.get_by_placeholder("e.g. Neighbourhood bakery").fill("Kiosk")
+    page.get_by_placeholder("e.g. Corner bakery").fill("Kiosk")
     page.get_by_role("button", name="Create canvas").click()
     add_link = page.get_by_role("button", name="+ Add a segment")
     add_link.focus()

@@ -188,3 +188,32 @@ def test_the_language_select_keeps_its_name_clear_of_its_arrow(browser, live_ser
     }""")
     context.close()
     assert text_end <= arrow_start
+
+
+@pytest.mark.parametrize("language", ["es", "en"])
+@pytest.mark.parametrize("width", [390, 1366])
+def test_the_new_canvas_box_shows_its_whole_example_and_a_one_line_button(
+    browser, live_server, language, width
+):
+    context = browser.new_context(viewport={"width": width, "height": 844})
+    log_in(context, live_server.url, make_user("ana"))
+    context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+    page = context.new_page()
+    page.goto(live_server.url + reverse("canvas_list"))
+    room, example, lines = page.evaluate("""() => {
+      const input = document.querySelector(".new-canvas input[name=title]");
+      const style = getComputedStyle(input);
+      const measure = document.createElement("canvas").getContext("2d");
+      measure.font = style.font;
+      const button = document.querySelector(".new-canvas button");
+      const b = getComputedStyle(button);
+      const inner = button.clientHeight - parseFloat(b.paddingTop) - parseFloat(b.paddingBottom);
+      return [
+        input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight),
+        measure.measureText(input.placeholder).width,
+        Math.round(inner / parseFloat(b.lineHeight)),
+      ];
+    }""")
+    context.close()
+    assert example <= room
+    assert lines == 1

@@ -426,6 +426,29 @@ def test_a_member_whose_teammate_handed_in_reads_who_did(classroom, team_assignm
     assert "Last handed in by" not in own_page
 
 
+def test_a_student_who_left_the_team_reads_what_it_handed_in_as_their_former_teams(
+    handed_in, classroom, team_assignment
+):
+    _ana, ben, team, _submission = handed_in  # ben handed in for the Owls
+    team.remove(ben)
+    page = client_for(ben).get(reverse("class_detail", args=[classroom.pk])).text
+    assert "What your former team handed in" in page
+    assert "What your team handed in" not in page
+    assert "for the team “Owls”, which you have left" in page
+    Team.start(team_assignment, "Larks", [ben])
+    page = client_for(ben).get(reverse("class_detail", args=[classroom.pk])).text
+    assert "What your team and your former team handed in" in page
+    assert "for the team “Owls”, which you have left" in page
+
+
+def test_the_review_of_a_team_hand_in_writes_its_summary_for_the_team(handed_in, teacher_client):
+    _ana, _ben, _team, submission = handed_in
+    page = teacher_client.get(reverse("submission_review", args=[submission.pk])).text
+    assert "Summary for the team" in page
+    assert "for the student" not in page
+    assert "<title>Review: Owls" in page
+
+
 def test_the_review_of_a_team_hand_in_names_the_team(handed_in, teacher_client):
     """The breadcrumb ends with the team, and the header says for which team it came; the
     team comes with the submission, in the lookup's query."""

@@ -129,8 +129,10 @@ def test_a_card_filled_in_from_its_shell_is_the_card_rendered_whole(
     cards.caches["cards"].clear()
     whole = page(owner_client, canvas)  # every card rendered whole
     assert card_in(saved.text, first) == card_in(whole, first)
-    # The time of the change is filled in too, in the reader's language: "2 dic 2026, 16:50".
-    assert re.search(r'class="last-change[^>]*>[^<]*\d \w{3}\.? \d{4}, \d\d:\d\d<', whole)
+    # The time of the change is filled in too, the reader's way: "2 dic 2026, 16:50" in Spanish,
+    # "2 Dec 2026, 4:50 p.m." in English.
+    when = r"\d \w{3} \d{4}, (?:\d\d:\d\d|\d{1,2}:\d\d [ap]\.m\.|noon|midnight)<"
+    assert re.search(r'class="last-change[^>]*>[^<]*' + when, whole)
 
 
 def test_a_card_without_a_text_has_no_text_to_fill_in(owner_client, block):
@@ -214,3 +216,15 @@ def test_the_arrows_that_would_do_nothing_are_disabled_and_follow_a_move(owner_c
     assert arrows(page(owner_client, canvas)) == [True, False, False, True]
     owner_client.post(reverse("relationship_move", args=[first.pk]), {"direction": "down"})
     assert arrows(page(owner_client, canvas)) == [False, True, True, False]
+
+
+def test_a_relationship_left_alone_in_its_segment_has_no_arrows(owner_client, block):
+    canvas, first, second = block
+    html = page(owner_client, canvas)
+    assert f'id="relationship-{first.pk}-up"' in html  # disabled, at the top of two
+    owner_client.post(reverse("relationship_delete", args=[second.pk]), headers=HTMX)
+    html = page(owner_client, canvas)
+    assert f'id="relationship-{first.pk}-up"' not in html
+    assert f'id="relationship-{first.pk}-down"' not in html
+    assert reverse("relationship_move", args=[first.pk]) not in html
+    assert reverse("relationship_edit", args=[first.pk]) in html  # its other actions stay

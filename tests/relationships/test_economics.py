@@ -4,6 +4,7 @@ block's figures, the verdicts among the things left to do, and the charts that d
 Every figure is worked out by hand in the comments.
 """
 
+import html
 import re
 from decimal import Decimal
 
@@ -153,7 +154,21 @@ class TestWholeBlock:
     def test_the_share_of_a_fully_valued_block(self):
         canvas = make_canvas(horizon_years=3)
         two_relationships(school(canvas))
-        assert Block.load(canvas.pk).economics.cost_share == 1  # 1,420 / 95,500 = 1.5 % -> 1
+        share = Block.load(canvas.pk).economics.cost_share
+        assert round(share, 2) == Decimal("1.49")  # 1,420 / 95,500
+
+    @pytest.mark.parametrize(("language", "shown"), [("es", "< 1 %"), ("en", "< 1%")])
+    def test_a_share_under_half_a_percent_is_shown_as_under_one_not_zero(
+        self, owner_client, user, language, shown
+    ):
+        canvas = make_canvas(owner=user, horizon_years=3)
+        segment = school(canvas)  # 95,500 a year
+        make_cost(make_relationship(segment), amount="120", frequency="yearly")  # 0.13 %
+        owner_client.cookies["django_language"] = language
+        page = owner_client.get(reverse("canvas_detail", args=[canvas.pk])).content.decode()
+        page = html.unescape(page).replace("\u00a0", " ")
+        assert f"take {shown} of" in page or f"el {shown} de" in page
+        assert not re.search(r"\b0 ?%", page)
 
     def test_a_block_without_segments_has_no_value_and_no_cost(self):
         economics = Block.load(make_canvas().pk).economics

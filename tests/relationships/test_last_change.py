@@ -57,3 +57,35 @@ def test_a_read_only_link_names_nobody(shared_canvas):
     page = client_for(make_user("sam")).get(reverse("shared", args=[link.token])).content.decode()
     assert "Eva Ruiz" not in page
     assert "Changed by" not in page
+
+
+@pytest.mark.parametrize(
+    ("language", "shown"),
+    [("es", "2 dic 2026, 16:50"), ("en", "2 Dec 2026, 4:50 p.m.")],
+)
+def test_the_time_of_a_change_is_written_the_readers_way(shared_canvas, language, shown):
+    """Spanish keeps its 24-hour clock; English says the time as its other pages do."""
+    import dataclasses
+    import datetime
+
+    from django.utils import translation
+
+    canvas, _relationship, _owner, _eva = shared_canvas
+    card = Block.load(canvas.pk).relationships[0]
+    at = datetime.datetime(2026, 12, 2, 15, 50, tzinfo=datetime.UTC)  # 16:50 in Madrid
+    with translation.override(language):
+        assert dataclasses.replace(card, changed_at=at).changed_when == shown
+
+
+@pytest.mark.parametrize(
+    ("language", "clock"), [("es", r"\d\d:\d\d<"), ("en", r"(?:[ap]\.m\.|noon|midnight)<")]
+)
+def test_a_card_on_the_page_shows_its_change_the_readers_way(shared_canvas, language, clock):
+    import re
+
+    canvas, relationship, owner, eva = shared_canvas
+    client_for(eva).post(reverse("cost_delete", args=[make_cost(relationship).pk]), headers=HTMX)
+    reader = client_for(owner)
+    reader.cookies["django_language"] = language
+    page = reader.get(reverse("canvas_detail", args=[canvas.pk])).content.decode()
+    assert re.search(r'class="last-change[^>]*>[^<]*\d{4}, [^<]*' + clock, page)

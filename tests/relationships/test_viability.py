@@ -42,7 +42,7 @@ def test_the_figures_spread_the_set_up_over_the_horizon():
     assert figures.value_per_year == Decimal("209000.00")
     assert figures.cost_per_customer == Decimal("472.00")  # 11,800 / 25
     assert figures.value_per_customer == Decimal("8360.00")
-    assert figures.cost_share == 6  # 11,800 / 209,000 = 5.6 %
+    assert round(figures.cost_share, 1) == Decimal("5.6")  # 11,800 / 209,000
     assert viability.sound
 
 

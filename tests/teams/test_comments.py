@@ -110,3 +110,18 @@ def test_a_long_comment_folds_to_its_first_lines_and_a_short_one_does_not(team):
     assert "FIN" in folded  # the whole of it, once opened
     assert page.count('<details class="comment-long">') == 1
     assert '<p class="prose">Breve y claro.</p>' in page
+
+
+@pytest.mark.parametrize(
+    ("language", "shown"), [("es", "· 2 dic 2026, 16:50"), ("en", "· 2 Dec 2026, 4:50 p.m.")]
+)
+def test_a_comment_says_when_it_was_written_as_the_cards_do(team, language, shown):
+    import datetime
+
+    canvas, _relationship, people = team
+    comment = CanvasComment.objects.create(canvas=canvas, author=people["carlos"], body="Hola")
+    at = datetime.datetime(2026, 12, 2, 15, 50, tzinfo=datetime.UTC)  # 16:50 in Madrid
+    CanvasComment.objects.filter(pk=comment.pk).update(created_at=at)
+    reader = client_for(people["olga"])
+    reader.cookies["django_language"] = language
+    assert shown in reader.get(reverse("canvas_detail", args=[canvas.pk])).text
