@@ -12,6 +12,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+PASSWORD = "a-long-test-password"  # of the users that open_as logs in
 
 
 @pytest.fixture(scope="session")
@@ -72,3 +73,28 @@ def screenshot(page):
 def screenshot_dir() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
+
+
+@pytest.fixture
+def open_as(browser, live_server):
+    """Log ``username`` in, in a browser of their own, and open ``url``: (page, the errors its
+    console shows). Each browser opened is closed when the test ends, however it ends."""
+    contexts = []
+
+    def open_as(username, url):
+        context = browser.new_context(locale="en-GB", viewport={"width": 1366, "height": 900})
+        contexts.append(context)
+        context.set_default_timeout(10_000)
+        page = context.new_page()
+        errors = []
+        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        page.goto(f"{live_server.url}{url}")
+        return page, errors
+
+    yield open_as
+    for context in contexts:
+        context.close()

@@ -6,14 +6,14 @@ from playwright.sync_api import expect
 
 from relationships.models import Relationship
 from teams.models import CanvasMember
-from tests.browser.test_team import PASSWORD, open_as
+from tests.browser.conftest import PASSWORD
 from tests.factories import make_canvas, make_relationship, make_segment, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def both_editing(browser, live_server):
+def both_editing(open_as):
     """Marta (the owner) and Jorge (an editor), each with the same relationship's form open."""
     marta, jorge = make_user("marta", PASSWORD), make_user("jorge", PASSWORD)
     jorge.first_name, jorge.last_name = "Jorge", "Ruiz"
@@ -26,17 +26,16 @@ def both_editing(browser, live_server):
     url = f"/canvases/{canvas.pk}/"
     opened = []
     for username in ("marta", "jorge"):
-        context, page, errors = open_as(browser, live_server, username, url)
+        page, errors = open_as(username, url)
         page.locator(f"#relationship-{card.pk}").get_by_role("link", name="Edit").click()
-        opened.append((context, page, errors, page.locator(f"form#relationship-{card.pk}")))
+        opened.append((page, errors, page.locator(f"form#relationship-{card.pk}")))
     yield card, opened
-    for context, _page, errors, _form in opened:
-        context.close()
+    for _page, errors, _form in opened:
         assert errors == []
 
 
 def test_two_members_change_different_fields_and_both_changes_stay(both_editing, screenshot_dir):
-    card, [(_c, marta_page, _e, marta_form), (_c2, _jorge_page, _e2, jorge_form)] = both_editing
+    card, [(marta_page, _e, marta_form), (_jorge_page, _e2, jorge_form)] = both_editing
 
     jorge_form.get_by_label("Remote (e-mail, messaging, online)").check()
     jorge_form.get_by_role("button", name="Save relationship").click()
@@ -57,7 +56,7 @@ def test_two_members_change_different_fields_and_both_changes_stay(both_editing,
 def test_the_same_field_changed_by_both_shows_the_saved_value_beside_it(
     both_editing, screenshot_dir
 ):
-    card, [(_c, marta_page, _e, marta_form), (_c2, _jorge_page, _e2, jorge_form)] = both_editing
+    card, [(marta_page, _e, marta_form), (_jorge_page, _e2, jorge_form)] = both_editing
 
     jorge_form.get_by_label("Collective (groups)").check()
     jorge_form.get_by_label("How we interact").fill("Talleres en grupo")

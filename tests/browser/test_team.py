@@ -5,35 +5,10 @@ import pytest
 from playwright.sync_api import expect
 
 from teams.models import CanvasMember
+from tests.browser.conftest import PASSWORD
 from tests.factories import make_canvas, make_cost, make_relationship, make_segment, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-PASSWORD = "a-long-test-password"
-
-
-@pytest.fixture
-def open_as(browser, live_server):
-    """Log ``username`` in, in a browser of their own, and open ``url``: (page, the errors its
-    console shows). Each browser opened is closed when the test ends, however it ends."""
-    contexts = []
-
-    def open_as(username, url):
-        context = browser.new_context(locale="en-GB", viewport={"width": 1366, "height": 900})
-        contexts.append(context)
-        context.set_default_timeout(10_000)
-        page = context.new_page()
-        errors = []
-        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.get_by_label("Username").fill(username)
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Log in").click()
-        page.goto(f"{live_server.url}{url}")
-        return page, errors
-
-    yield open_as
-    for context in contexts:
-        context.close()
 
 
 def add_monthly_cost(page, relationship, label: str, amount: str):
