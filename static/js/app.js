@@ -86,6 +86,15 @@
     var box = document.getElementById("flash");
     if (box) box.replaceChildren();
   });
+  // The PDF is ready: the notice's poll answers with HX-Redirect to it. The notice leaves
+  // htmx's hands (an inert copy in its place) before the browser goes, so that a slow download
+  // cannot let the next poll open the PDF a second time.
+  document.addEventListener("htmx:beforeOnLoad", function (event) {
+    var notice = event.detail.elt;
+    if (notice.id === "pdf-progress" && event.detail.xhr.getResponseHeader("HX-Redirect")) {
+      notice.replaceWith(notice.cloneNode(true));
+    }
+  });
   document.addEventListener("htmx:sendError", function () { flash(body.dataset.msgNetwork); });
   document.addEventListener("htmx:timeout", function () { flash(body.dataset.msgNetwork); });
   document.addEventListener("htmx:responseError", function (event) {

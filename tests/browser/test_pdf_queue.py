@@ -1,6 +1,8 @@
 """The PDF notice in a browser: the export opens a tab that says the PDF is being prepared,
 asks again every second, and opens the PDF once a worker has rendered it."""
 
+import time
+
 import pytest
 from django.conf import settings
 from django.test import Client
@@ -69,6 +71,9 @@ def test_the_export_says_it_is_preparing_and_then_opens_the_pdf(page, queue, scr
     opened_pdfs = []
 
     def open_pdf(route):
+        # A download slower than a poll (every second): the page has stopped asking, so the
+        # PDF opens once (a slow machine once saw it opened twice).
+        time.sleep(1.5)
         response = route.fetch()
         opened_pdfs.append((response.headers.get("content-type"), response.body()[:5]))
         route.fulfill(status=200, content_type="text/plain", body="PDF received")
