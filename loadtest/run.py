@@ -6,12 +6,13 @@
    relationships x 2 costs) and CONNECTIONS users with the sample canvas each, all logged in,
    and starts gunicorn (canvas_site/gunicorn.conf.py, DEBUG off, WhiteNoise, JSON request log)
    on a free loopback port.
-2. Realistic: USERS simulated people in PROCESSES Python processes (threads, keep-alive
-   connections), each opening their canvas, saving relationships through the htmx form and
+2. Realistic: USERS simulated people sent by wrk (loadtest/people.py and people.lua: one wrk
+   thread and keep-alive connection per person, so the generator is C, not Python on the
+   server's cores), each opening their canvas, saving relationships through the htmx form and
    thinking 1 to 2 s between actions, while their open page polls the live view every 5 s as
-   its htmx does. Zero errors and p95 < 100 ms expected for the page and the save. The
-   generators' own CPU is measured (os.times in each process) beside gunicorn's and
-   PostgreSQL's (/proc), and the server's own timings are read from its request log.
+   its htmx does. Zero errors and p95 < 100 ms expected for the page and the save. wrk's own
+   CPU is measured beside gunicorn's and PostgreSQL's (/proc), and the server's own timings
+   are read from its request log.
 3. Saturation, with wrk (Debian's, in C: it shares no Python with the server), CONNECTIONS
    connections and no thinking: /healthz/ (one SELECT 1 through the whole middleware stack:
    the ceiling), the sample canvas's page (logged in), and the htmx save (loadtest/wrk.lua:
@@ -32,8 +33,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import math
-import multiprocessing
 import os
 import random
 import re
@@ -41,20 +40,19 @@ import shutil
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import psycopg
 
-from loadtest import wrk
-from loadtest.client import POLL_SECONDS, Browser, current_version, poll_url, save_body, saved
+from loadtest import people, wrk
+from loadtest.client import POLL_SECONDS, Browser, save_body
 from loadtest.stack import (
     LOOPBACK,
     CpuMeter,
     CpuUse,
     Gunicorn,
-    child_ignores_signals,
     code_state,
     cpu_between,
     cpu_line,
@@ -73,7 +71,6 @@ from loadtest.stack import (
 TARGETS = {"canvas page": 0.40, "htmx save": 0.30}  # share of the health check's req/s
 P95_MS = 100
 NOISY = 0.25  # cores of other work on the machine past which the figures are called noisy
-KINDS = ["canvas page", "htmx save", "live poll"]
 _PATH_KINDS = [
     (re.compile(r"^/canvases/\d+/$"), "canvas page"),
     (re.compile(r"^/relationships/\d+/edit/$"), "htmx save"),
@@ -82,149 +79,7 @@ _PATH_KINDS = [
 ]
 
 
-# --- the realistic part: people thinking ----------------------------------------------------
-
-
-@dataclass
-class Stats:
-    """Per kind of request: (start time, milliseconds) of each, and the failures."""
-
-    samples: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
-    errors: dict[str, int] = field(default_factory=dict)
-    examples: list[str] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def record(self, kind: str, started: float, ms: float, ok: bool, detail: str = "") -> None:
-        with self.lock:
-            self.samples.setdefault(kind, []).append((started, ms))
-            self.errors.setdefault(kind, 0)
-            if not ok:
-                self.errors[kind] += 1
-                if len(self.examples) < 5:
-                    self.examples.append(f"{kind}: {detail[:200]}")
-
-    def plain(self) -> tuple:
-        return self.samples, self.errors, self.examples
-
-    def add(self, samples, errors, examples) -> None:
-        for kind, values in samples.items():
-            self.samples.setdefault(kind, []).extend(values)
-            self.errors[kind] = self.errors.get(kind, 0) + errors.get(kind, 0)
-        self.examples.extend(examples[: max(0, 5 - len(self.examples))])
-
-    def latencies(self, kind: str) -> list[float]:
-        return [ms for _t, ms in self.samples.get(kind, [])]
-
-
-class Person:
-    """One seeded user in the editor: their canvas page, htmx saves, and the page's poller."""
-
-    def __init__(self, port: int, seeded: dict, rng: random.Random, poll: bool) -> None:
-        self.browser = Browser(port, seeded["session"])
-        self.canvas = seeded["canvas"]
-        self.versions = dict(seeded["versions"])
-        self.rng, self.poll_on = rng, poll
-        self.poll_url: str | None = None
-        self.next_poll = math.inf
-        self.edits = 0
-
-    def _do(self, stats: Stats, kind: str, method: str, path: str, body=None, htmx=False):
-        started = time.time()
-        try:
-            reply = self.browser.request(method, path, body, htmx=htmx)
-        except OSError as error:
-            stats.record(kind, started, (time.time() - started) * 1000, False, repr(error))
-            return None
-        return started, reply
-
-    def open_canvas(self, stats: Stats) -> None:
-        done = self._do(stats, "canvas page", "GET", f"/canvases/{self.canvas}/")
-        if done:
-            started, reply = done
-            stats.record("canvas page", started, reply.ms, reply.status == 200, f"{reply.status}")
-            if reply.status == 200 and self.poll_on:
-                self.poll_url = poll_url(reply.text)
-                self.next_poll = time.time() + POLL_SECONDS
-
-    def save(self, stats: Stats) -> None:
-        pk = self.rng.choice(list(self.versions))
-        self.edits += 1
-        body = save_body(self.versions[pk], f"Weekly call, edit {self.edits}", self.rng)
-        done = self._do(stats, "htmx save", "POST", f"/relationships/{pk}/edit/", body, True)
-        if done:
-            started, reply = done
-            ok = saved(reply, pk)
-            if ok:
-                self.versions[pk] += 1
-            elif (version := current_version(reply.text)) is not None:
-                self.versions[pk] = version  # a conflict: the form carries the saved version
-            stats.record(
-                "htmx save", started, reply.ms, ok, f"{reply.status}: {reply.text[:150]!r}"
-            )
-
-    def poll(self, stats: Stats) -> None:
-        done = self._do(stats, "live poll", "GET", self.poll_url, htmx=True)
-        if done:
-            started, reply = done
-            ok = reply.status in (200, 204)
-            stats.record("live poll", started, reply.ms, ok, f"{reply.status}")
-            if reply.status == 200:  # htmx swaps the poller: it asks from the new revision
-                self.poll_url = poll_url(reply.text) or self.poll_url
-
-    def think(self, seconds: float, deadline: float, stats: Stats) -> None:
-        """Wait ``seconds`` (not past ``deadline``); the open page polls when its turn comes."""
-        end = min(time.time() + seconds, deadline)
-        while (now := time.time()) < end:
-            if self.poll_url and now >= self.next_poll:
-                self.poll(stats)
-                self.next_poll += POLL_SECONDS
-                if self.next_poll < time.time():  # a slow poll: the next one waits its 5 s
-                    self.next_poll = time.time() + POLL_SECONDS
-            else:
-                time.sleep(max(0.0, min(end, self.next_poll) - now))
-
-
-def _people_process(port, seeded, first, total, duration, ramp, start_at, poll):
-    """In one process: the people ``seeded`` (numbered from ``first`` of ``total``)."""
-    stats = Stats()
-    deadline = start_at + ramp + duration
-    cpu_before = os.times()
-
-    def run(index: int, one: dict) -> None:
-        rng = random.Random(index)
-        time.sleep(max(0.0, start_at + ramp * index / total - time.time()))  # arrive in turn
-        person = Person(port, one, rng, poll)
-        try:
-            while time.time() < deadline:
-                person.open_canvas(stats)
-                for _ in range(rng.randint(2, 4)):
-                    person.think(rng.uniform(1, 2), deadline, stats)
-                    if time.time() >= deadline:
-                        return
-                    person.save(stats)
-                person.think(rng.uniform(1, 2), deadline, stats)
-        finally:
-            person.browser.close()
-
-    threads = [
-        threading.Thread(target=run, args=(first + i, one), daemon=True)
-        for i, one in enumerate(seeded)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=max(0.0, deadline + 45 - time.time()))
-    cpu_after = os.times()
-    cpu = (cpu_after.user - cpu_before.user) + (cpu_after.system - cpu_before.system)
-    return stats.plain(), cpu
-
-
-def offered_rate(people: int, poll: bool) -> float:
-    """Requests a second ``people`` ask for when answers take no time: each opens the page,
-    then saves 2 to 4 times (3), thinking 1 to 2 s (1.5) before each save and once after; the
-    open page polls every 5 s."""
-    per_cycle, cycle_seconds = 1 + 3, (3 + 1) * 1.5
-    return people * (per_cycle / cycle_seconds + (1 / POLL_SECONDS if poll else 0))
+# --- the realistic part: people thinking (loadtest/people.py) -------------------------------
 
 
 def warm_up(port: int, people: list[dict], sample: list[dict], seconds: float) -> int:
@@ -266,31 +121,6 @@ def warm_up(port: int, people: list[dict], sample: list[dict], seconds: float) -
     return count[0]
 
 
-def realistic(port, people, duration, ramp, processes, poll) -> tuple[Stats, float, float]:
-    """The people, spread over ``processes`` so that no single GIL of the generator queues
-    their requests (real people are on machines of their own). Returns the merged figures,
-    the generators' CPU seconds, and the time the full load started."""
-    per_process = math.ceil(len(people) / processes)
-    start_at = time.time() + 1
-    chunks = [people[p * per_process : (p + 1) * per_process] for p in range(processes)]
-    jobs = [
-        (port, chunk, p * per_process, len(people), duration, ramp, start_at, poll)
-        for p, chunk in enumerate(chunks)
-        if chunk
-    ]
-    stats, cpu = Stats(), 0.0
-    context = multiprocessing.get_context("fork")
-    with context.Pool(len(jobs), initializer=child_ignores_signals) as pool:
-        pending = [pool.apply_async(_people_process, job) for job in jobs]
-        for job in pending:
-            plain, seconds = job.get(
-                timeout=max(1.0, start_at + ramp + duration + 90 - time.time())
-            )
-            stats.add(*plain)
-            cpu += seconds
-    return stats, cpu, start_at + ramp
-
-
 def server_timings(lines, kinds=_PATH_KINDS) -> dict[str, list[float]]:
     """Milliseconds in Django per kind of request, from the JSON request log lines of
     canvas_site.middleware (other lines are skipped)."""
@@ -310,23 +140,6 @@ def server_timings(lines, kinds=_PATH_KINDS) -> dict[str, list[float]]:
                 timings.setdefault(kind, []).append(float(ms))
                 break
     return timings
-
-
-def realistic_table(stats: Stats, server: dict[str, list[float]], kinds: list[str]) -> list[str]:
-    lines = [
-        f"  {'request':<13}{'count':>7}{'errors':>8}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}"
-        f"{'max ms':>8}{'in Django p50':>15}{'p95':>8}"
-    ]
-    for kind in kinds:
-        values = stats.latencies(kind)
-        inside = server.get(kind, [])
-        lines.append(
-            f"  {kind:<13}{len(values):>7}{stats.errors.get(kind, 0):>8}{median(values):>8.1f}"
-            f"{percentile(values, 0.95):>8.1f}{percentile(values, 0.99):>8.1f}"
-            f"{max(values, default=0):>8.0f}{median(inside):>15.1f}"
-            f"{percentile(inside, 0.95):>8.1f}"
-        )
-    return lines
 
 
 # --- saturation with wrk --------------------------------------------------------------------
@@ -510,7 +323,6 @@ def main() -> int:
     parser.add_argument("--users", type=int, default=300, help="realistic part: people")
     parser.add_argument("--duration", type=float, default=60, help="realistic part, seconds")
     parser.add_argument("--ramp", type=float, default=15, help="seconds over which people arrive")
-    parser.add_argument("--processes", type=int, default=4, help="processes of simulated people")
     parser.add_argument("--no-poll", action="store_true", help="pages do not poll the live view")
     parser.add_argument("--connections", type=int, default=16, help="wrk connections")
     parser.add_argument("--measure", type=float, default=10, help="one wrk run, seconds")
@@ -567,7 +379,7 @@ def _main(args) -> int:
         rounds = warm_up(port, seeded["users"], seeded["sample"], args.warmup_server)
         print(f"== warm-up: {rounds} pages and saves in {args.warmup_server:.0f} s, not counted")
         if not args.skip_realistic:
-            ok = _realistic(args, port, database, gunicorn, seeded["users"]) and ok
+            ok = _realistic(args, port, database, gunicorn, seeded["users"], tmp) and ok
         if not args.skip_saturation:
             runs = saturation(
                 args, port, database_url, database, gunicorn.pid, seeded["sample"], tmp
@@ -612,46 +424,64 @@ def _main(args) -> int:
             )
 
 
-def _realistic(args, port, database, gunicorn, people) -> bool:
+def _realistic(args, port, database, gunicorn, persons, tmp) -> bool:
     print(
-        f"== realistic: {len(people)} people from {args.processes} processes, 1-2 s thinking, "
-        f"{'live poll every 5 s, ' if not args.no_poll else ''}arriving over "
+        f"== realistic: {len(persons)} people sent by wrk (one thread and connection each), 1-2 s "
+        f"thinking, {'live poll every 5 s, ' if not args.no_poll else ''}arriving over "
         f"{args.ramp:.0f} s, then {args.duration:.0f} s"
     )
+    lines = tmp / "people.txt"
+    lines.write_text("\n".join(people.person_lines(port, persons)) + "\n")
     log = gunicorn.log
     offset = log.stat().st_size
-    main_before = os.times()
+    seconds = args.ramp + args.duration
+    start_at = time.time()
     with CpuMeter(trees={"gunicorn": gunicorn.pid}, titles={"PostgreSQL": database}) as meter:
         first = meter.sample()
-        stats, generator_cpu, full_from = realistic(
-            port, people, args.duration, args.ramp, args.processes, not args.no_poll
+        output, wrk_cpu, _wall = wrk.execute(
+            people.command(
+                f"http://{LOOPBACK}:{port}",
+                len(persons),
+                seconds,
+                lines,
+                args.ramp,
+                poll=None if args.no_poll else POLL_SECONDS,
+            ),
+            seconds,
+            tmp / "wrk.log",
+            marker="loadtest-people:",
         )
-        main_after = os.times()
-        own = (main_after.user - main_before.user) + (main_after.system - main_before.system)
-        use = cpu_between(first, meter.sample(), {"Python people": generator_cpu + own})
+        use = cpu_between(first, meter.sample(), {"wrk": wrk_cpu})
+    stats = people.read(output)
     with log.open() as f:
         f.seek(offset)
         server = server_timings(f)
-    kinds = KINDS if not args.no_poll else KINDS[:2]
-    lines = realistic_table(stats, server, kinds)
-    steady = sum(1 for kind in kinds for t, _ms in stats.samples.get(kind, []) if t >= full_from)
-    lines.append(
-        f"  {steady / args.duration:.0f} requests/s once everybody is there, of about "
-        f"{offered_rate(len(people), not args.no_poll):.0f} they would ask for if every answer "
-        f"were instant; {cpu_line(use)}"
+    kinds = people.KINDS if not args.no_poll else people.KINDS[:2]
+    table = people.table(stats, server, kinds)
+    full_from = start_at + args.ramp
+    table.append(
+        f"  {stats.steady(full_from) / args.duration:.0f} requests/s once everybody is there, of "
+        f"about {people.offered_rate(len(persons), not args.no_poll):.0f} they would ask for if "
+        f"every answer were instant; {cpu_line(use)}"
     )
-    print("\n".join(lines))
+    print("\n".join(table))
     if (other := use.other(sum(use.cores.values()))) > NOISY:
         print(f"  NOTE: other work on this machine used {other:.2f} cores meanwhile: noisy")
+    if sockets := sum(stats.socket_errors.values()):
+        print(f"  socket errors (wrk): {stats.socket_errors}")
     for example in stats.examples:
-        print(f"  error: {example}")
-    ok = all(stats.errors.get(k, 0) == 0 for k in kinds) and all(
-        stats.latencies(k) and percentile(stats.latencies(k), 0.95) < P95_MS
-        for k in ("canvas page", "htmx save")
+        print(f"  error (status): {example}")
+    ok = (
+        not sockets
+        and all(stats.errors.get(k, 0) == 0 for k in kinds)
+        and all(
+            stats.latencies(k) and percentile(stats.latencies(k), 0.95) < P95_MS
+            for k in ("canvas page", "htmx save")
+        )
     )
     print(
         f"  {'PASS' if ok else 'FAIL'}: zero errors, p95 < {P95_MS} ms for the page and the "
-        "save (client side: with the generators' queueing; 'in Django': the request log's)"
+        "save (client side, as wrk saw them; 'in Django': the request log's)"
     )
     return ok
 

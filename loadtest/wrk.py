@@ -132,8 +132,12 @@ def command(url: str, connections: int, seconds: float, *script_args: str) -> li
     ]
 
 
-def run(args: list[str], seconds: float, log: Path | None = None) -> WrkResult:
-    """Run wrk; its CPU time comes from the kernel's rusage of the child (wait4)."""
+def execute(
+    args: list[str], seconds: float, log: Path | None = None, marker: str = "loadtest-wrk:"
+) -> tuple[str, float, float]:
+    """Run wrk; returns its output, its CPU seconds (the kernel's rusage of the child, from
+    wait4) and the wall seconds it took. Fails when wrk did or its script printed no
+    ``marker`` line."""
     process = subprocess.Popen(
         args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
     )
@@ -154,9 +158,15 @@ def run(args: list[str], seconds: float, log: Path | None = None) -> WrkResult:
     if log is not None:
         with log.open("a") as f:
             f.write(f"$ {' '.join(args)}\n{output}\n")
-    if process.returncode != 0 or "loadtest-wrk:" not in output:
-        raise SystemExit(f"wrk failed (exit {process.returncode}):\n{output}")
+    if process.returncode != 0 or marker not in output:
+        raise SystemExit(f"wrk failed (exit {process.returncode}):\n{output[-5000:]}")
+    return output, usage.ru_utime + usage.ru_stime, wall
+
+
+def run(args: list[str], seconds: float, log: Path | None = None) -> WrkResult:
+    """Run wrk with loadtest/wrk.lua and read what it printed."""
+    output, cpu_seconds, wall = execute(args, seconds, log)
     result = parse(output)
-    result.cpu_seconds = usage.ru_utime + usage.ru_stime
+    result.cpu_seconds = cpu_seconds
     result.wall_seconds = wall
     return result

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from loadtest import faults, run, wrk
+from loadtest import faults, people, run, wrk
 from loadtest.client import CONFLICT, current_version, poll_url, save_body, saved
 from loadtest.client import Reply as ClientReply
 from loadtest.faults import Phase, Record
@@ -209,8 +209,8 @@ def test_server_timings_from_the_json_request_log():
 
 
 def test_what_the_people_of_the_realistic_part_ask_for():
-    assert run.offered_rate(300, poll=False) == pytest.approx(200)
-    assert run.offered_rate(300, poll=True) == pytest.approx(260)
+    assert people.offered_rate(300, poll=False) == pytest.approx(200)
+    assert people.offered_rate(300, poll=True) == pytest.approx(260)
 
 
 def _run(kind, rps, written=0, in_db=None):
