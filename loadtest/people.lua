@@ -7,7 +7,11 @@
 -- FILE has one line per person (thread n is line n):
 --   "sessionid csrf_cookie csrf_token canvas pk:version,pk:version,... shown"
 -- (shown: "id=key,..." of the block's numbers on the page, as its htmx sends them in X-Shown).
--- Person n arrives RAMP_MS * (n - 1) / N ms after the start, opens their canvas page, then saves
+-- Person n arrives RAMP_MS * (n - 1) / N ms after the start (wrk calls init() and starts each
+-- thread in turn, so init() waits between them: each person connects when they arrive, as a
+-- browser does; a connection opened long before its first request holds one of gunicorn's
+-- threads, and a crowd connecting at once lands unevenly on its workers), opens their canvas
+-- page, then saves
 -- a relationship of theirs 2 to 4 times, thinking THINK_MS to twice that (1 to 2 s in `make
 -- load`) before each save and once after, and again from the page. Unless POLL_MS is 0, the
 -- open page asks for its live view every POLL_MS (5 s, as its htmx does), between the person's
@@ -21,6 +25,7 @@ local ffi = require("ffi")
 ffi.cdef [[
 typedef struct { long tv_sec; long tv_nsec; } canvas_timespec;
 int clock_gettime(int clk_id, canvas_timespec *tp);
+int usleep(unsigned int usec);
 ]]
 local clock = ffi.new("canvas_timespec")
 
@@ -68,7 +73,8 @@ function init(args)
   poll_ms = tonumber(args[3])
   think_ms = tonumber(args[4])
   poll_path = nil
-  next_action = now_ms() + tonumber(args[2]) * (id - 1) / total -- arrive in turn
+  if id > 1 then ffi.C.usleep(math.floor(tonumber(args[2]) * 1000 / total)) end -- in turn
+  next_action = now_ms()
   next_poll = math.huge
   saves_left = 0 -- 0: the next action opens the page
   edits = 0

@@ -27,27 +27,35 @@ _LINE = "loadtest-person: "
 
 @dataclass
 class Stats:
-    """Per kind of request: (start time, milliseconds) of each, and the failures."""
+    """Per kind of request: (start time, milliseconds, whether it went well) of each, examples
+    of the failures, and the socket errors wrk counted (a request cut by one is not among the
+    samples)."""
 
-    samples: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
-    errors: dict[str, int] = field(default_factory=dict)
+    samples: dict[str, list[tuple[float, float, bool]]] = field(default_factory=dict)
     examples: list[str] = field(default_factory=list)
     socket_errors: dict[str, int] = field(default_factory=dict)
 
     def record(self, kind: str, started: float, ms: float, ok: bool, detail: str = "") -> None:
-        self.samples.setdefault(kind, []).append((started, ms))
-        self.errors.setdefault(kind, 0)
-        if not ok:
-            self.errors[kind] += 1
-            if len(self.examples) < 5:
-                self.examples.append(f"{kind}: {detail[:200]}")
+        self.samples.setdefault(kind, []).append((started, ms, ok))
+        if not ok and len(self.examples) < 5:
+            self.examples.append(f"{kind}: {detail[:200]}")
 
     def latencies(self, kind: str) -> list[float]:
-        return [ms for _t, ms in self.samples.get(kind, [])]
+        return [ms for _t, ms, _ok in self.samples.get(kind, [])]
 
-    def steady(self, since: float) -> int:
-        """Requests that started at ``since`` (time.time()) or later."""
-        return sum(1 for values in self.samples.values() for t, _ms in values if t >= since)
+    def errors(self, kind: str) -> int:
+        return sum(1 for _t, _ms, ok in self.samples.get(kind, []) if not ok)
+
+    def count(self) -> int:
+        return sum(len(values) for values in self.samples.values())
+
+    def split(self, at: float) -> tuple[Stats, Stats]:
+        """The requests that started before ``at`` (time.time()), and those from then on."""
+        before, after = Stats(), Stats()
+        for kind, values in self.samples.items():
+            before.samples[kind] = [v for v in values if v[0] < at]
+            after.samples[kind] = [v for v in values if v[0] >= at]
+        return before, after
 
 
 def offered_rate(people: int, poll: bool) -> float:
@@ -92,8 +100,9 @@ def command(
     think: float = THINK_SECONDS,
 ) -> list[str]:
     """One wrk thread (and connection) per person, so each person's requests are in order.
-    ``ramp``: seconds over which they arrive; ``poll``: seconds between the open page's polls
-    (None: no polling); ``think``: the shortest thinking, in seconds (the longest is twice)."""
+    ``seconds``: once everybody is there; ``ramp``: seconds over which they arrive before
+    that; ``poll``: seconds between the open page's polls (None: no polling); ``think``: the
+    shortest thinking, in seconds (the longest is twice)."""
     return [
         wrk.binary(),
         f"-t{people}",
@@ -139,7 +148,7 @@ def table(stats: Stats, server: dict[str, list[float]], kinds: list[str]) -> lis
         values = stats.latencies(kind)
         inside = server.get(kind, [])
         lines.append(
-            f"  {kind:<13}{len(values):>7}{stats.errors.get(kind, 0):>8}{median(values):>8.1f}"
+            f"  {kind:<13}{len(values):>7}{stats.errors(kind):>8}{median(values):>8.1f}"
             f"{percentile(values, 0.95):>8.1f}{percentile(values, 0.99):>8.1f}"
             f"{max(values, default=0):>8.0f}{median(inside):>15.1f}"
             f"{percentile(inside, 0.95):>8.1f}"

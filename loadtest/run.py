@@ -41,6 +41,7 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -121,9 +122,10 @@ def warm_up(port: int, people: list[dict], sample: list[dict], seconds: float) -
     return count[0]
 
 
-def server_timings(lines, kinds=_PATH_KINDS) -> dict[str, list[float]]:
+def server_timings(lines, kinds=_PATH_KINDS, since: float = 0.0) -> dict[str, list[float]]:
     """Milliseconds in Django per kind of request, from the JSON request log lines of
-    canvas_site.middleware (other lines are skipped)."""
+    canvas_site.middleware (other lines are skipped); with ``since`` (time.time()), of the
+    requests that started then or later."""
     timings: dict[str, list[float]] = {}
     for line in lines:
         if not line.startswith("{"):
@@ -134,6 +136,8 @@ def server_timings(lines, kinds=_PATH_KINDS) -> dict[str, list[float]]:
             continue
         path, ms = record.get("path"), record.get("duration_ms")
         if path is None or ms is None:
+            continue
+        if since and datetime.fromisoformat(record["time"]).timestamp() - ms / 1000 < since:
             continue
         for pattern, kind in kinds:
             if pattern.match(path):
@@ -442,7 +446,7 @@ def _realistic(args, port, database, gunicorn, persons, tmp) -> bool:
             people.command(
                 f"http://{LOOPBACK}:{port}",
                 len(persons),
-                seconds,
+                args.duration,
                 lines,
                 args.ramp,
                 poll=None if args.no_poll else POLL_SECONDS,
@@ -453,14 +457,23 @@ def _realistic(args, port, database, gunicorn, persons, tmp) -> bool:
         )
         use = cpu_between(first, meter.sample(), {"wrk": wrk_cpu})
     stats = people.read(output)
+    full_from = start_at + args.ramp
+    arriving, steady = stats.split(full_from)
     with log.open() as f:
         f.seek(offset)
-        server = server_timings(f)
+        server = server_timings(f, since=full_from)
     kinds = people.KINDS if not args.no_poll else people.KINDS[:2]
-    table = people.table(stats, server, kinds)
-    full_from = start_at + args.ramp
+    table = [f"  once everybody is there ({args.duration:.0f} s):"]
+    table += people.table(steady, server, kinds)
+    late = {k: percentile(arriving.latencies(k), 0.95) for k in kinds}
     table.append(
-        f"  {stats.steady(full_from) / args.duration:.0f} requests/s once everybody is there, of "
+        f"  while they arrive: {arriving.count()} requests, "
+        f"{sum(arriving.errors(k) for k in kinds)} errors, p95 "
+        + ", ".join(f"{k} {ms:.0f} ms" for k, ms in late.items())
+        + " (not in the verdict)"
+    )
+    table.append(
+        f"  {steady.count() / args.duration:.0f} requests/s once everybody is there, of "
         f"about {people.offered_rate(len(persons), not args.no_poll):.0f} they would ask for if "
         f"every answer were instant; {cpu_line(use)}"
     )
@@ -473,15 +486,16 @@ def _realistic(args, port, database, gunicorn, persons, tmp) -> bool:
         print(f"  error (status): {example}")
     ok = (
         not sockets
-        and all(stats.errors.get(k, 0) == 0 for k in kinds)
+        and all(stats.errors(k) == 0 for k in kinds)
         and all(
-            stats.latencies(k) and percentile(stats.latencies(k), 0.95) < P95_MS
+            steady.latencies(k) and percentile(steady.latencies(k), 0.95) < P95_MS
             for k in ("canvas page", "htmx save")
         )
     )
     print(
-        f"  {'PASS' if ok else 'FAIL'}: zero errors, p95 < {P95_MS} ms for the page and the "
-        "save (client side, as wrk saw them; 'in Django': the request log's)"
+        f"  {'PASS' if ok else 'FAIL'}: zero errors in the whole run, p95 < {P95_MS} ms for the "
+        "page and the save once everybody is there (client side, as wrk saw them; 'in "
+        "Django': the request log's)"
     )
     return ok
 

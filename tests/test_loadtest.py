@@ -4,6 +4,7 @@ judging what users saw). Nothing here starts a server or puts any load on."""
 import json
 import re
 from collections import Counter
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -206,6 +207,18 @@ def test_server_timings_from_the_json_request_log():
         "htmx save": [20.0],
         "live poll": [1.5],
     }
+
+
+def test_server_timings_of_the_requests_that_started_once_everybody_was_there():
+    def line(at, ms):
+        return json.dumps({"time": at, "path": "/canvases/4/", "duration_ms": ms})
+
+    lines = [
+        line("2026-12-03T10:00:09.900+00:00", 200),  # started at 09.700
+        line("2026-12-03T10:00:10.050+00:00", 20),  # started at 10.030
+    ]
+    since = datetime.fromisoformat("2026-12-03T10:00:10+00:00").timestamp()
+    assert run.server_timings(lines, since=since) == {"canvas page": [20.0]}
 
 
 def test_what_the_people_of_the_realistic_part_ask_for():

@@ -126,7 +126,7 @@ def test_a_person_opens_the_page_saves_and_polls_as_the_editor_does(tmp_path, wr
     editor = Editor()
     stats = run_people(tmp_path, editor, dict(editor.versions))
 
-    assert stats.errors == {"canvas page": 0, "htmx save": 0, "live poll": 0}
+    assert [stats.errors(kind) for kind in people.KINDS] == [0, 0, 0]
     assert stats.socket_errors == {"connect": 0, "read": 0, "write": 0, "timeout": 0}
     counted = [len(stats.latencies(kind)) for kind in people.KINDS]
     served = [editor.pages, len(editor.saves), len(editor.polls)]
@@ -134,7 +134,8 @@ def test_a_person_opens_the_page_saves_and_polls_as_the_editor_does(tmp_path, wr
     assert 0 <= sum(served) - sum(counted) <= 1
     assert all(0 <= s - c <= 1 for s, c in zip(served, counted, strict=True))
     assert counted[0] >= 2  # the page again after 2 to 4 saves
-    assert counted[1] >= 4 and counted[2] >= 3
+    assert counted[1] >= 4
+    assert counted[2] >= 3
     assert not editor.bad_saves  # session, CSRF cookie and token, HX-Request on every save
     # Each save sends the version its relationship has, and the page's numbers as last
     # swapped: the first from the line, later ones from the answers.
@@ -160,6 +161,21 @@ def test_a_conflict_counts_as_an_error_and_the_next_save_sends_the_saved_version
     stale = dict.fromkeys(RELATIONSHIPS, 1)  # the line's versions are behind the server's
     stats = run_people(tmp_path, editor, stale, seconds=2.0, poll=None)
 
-    assert 1 <= stats.errors["htmx save"] <= len(RELATIONSHIPS)  # once per relationship at most
+    assert 1 <= stats.errors("htmx save") <= len(RELATIONSHIPS)  # once per relationship at most
     assert "live poll" not in stats.samples  # no polling asked for
     assert len(editor.saves) >= 2  # after a conflict, the saved version goes through
+
+
+def test_the_requests_of_people_still_arriving_are_told_apart():
+    stats = people.read(
+        "loadtest-person: canvas_page 1000000.0 900.00 200 1\n"
+        "loadtest-person: htmx_save 1004000.0 12.50 200 1\n"
+        "loadtest-person: htmx_save 1005000.0 30.00 200 0\n"
+        "loadtest-people: requests=3 connect=0 read=1 write=0 timeout=0\n"
+    )
+    arriving, steady = stats.split(1003.0)  # seconds, as time.time()
+    assert arriving.latencies("canvas page") == [900.0]
+    assert steady.latencies("canvas page") == []
+    assert steady.latencies("htmx save") == [12.5, 30.0]
+    assert steady.errors("htmx save") == 1
+    assert stats.socket_errors["read"] == 1
