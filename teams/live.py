@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.cache import caches
@@ -65,13 +66,18 @@ class Changes:
         return bool(self.by_person)
 
 
-def changes_since(block: Block, revision: int, user) -> Changes:
-    """The changes other people made to ``block`` after ``revision``, in order. One query."""
-    rows = (
-        Revision.objects.filter(canvas_id=block.pk, number__gt=revision)
+def changes_since(canvas_pk: int, revision: int, user, block: Callable[[], Block]) -> Changes:
+    """The changes other people made to the canvas after ``revision``, in order, named as
+    ``block()`` names its cards. One query; the block is asked for only when somebody else
+    changed something (a page that polls after its own saves needs none)."""
+    rows = list(
+        Revision.objects.filter(canvas_id=canvas_pk, number__gt=revision)
         .exclude(by=user)
         .select_related("by")
     )
+    if not rows:
+        return Changes({}, set(), False)
+    block = block()
     by_person: dict[str, list[str]] = defaultdict(list)
     relationships, segments, removed = set(), set(), False
     for row in rows:

@@ -4,6 +4,8 @@ redirect back, so that all of it works without JavaScript."""
 
 from __future__ import annotations
 
+import functools
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_not_required
@@ -381,10 +383,11 @@ def live(request: HttpRequest, pk: int) -> HttpResponse:
     }
     html = []
     if shown < current:
-        block = Block.load(pk)
-        changes = live_state.changes_since(block, shown, request.user)
+        loaded = functools.cache(lambda: Block.load(pk))  # once, if at all
+        changes = live_state.changes_since(pk, shown, request.user, loaded)
         context["changes"] = changes
         if changes and context["editing"]:
+            block = loaded()
             # The fresh cards wait in #live-cards; static/js/app.js puts each one in place of
             # its card, unless an edit form is open there (what its user types is kept).
             cards = render_cards(request, block)

@@ -68,6 +68,23 @@ def test_ones_own_changes_are_not_announced(two):
     assert 'id="live-poll"' in html  # the poller moves on to the new revision
 
 
+def test_a_poll_after_ones_own_saves_moves_on_without_loading_the_block(
+    two, django_assert_max_num_queries
+):
+    canvas, relationship, olga, _eva = two
+    url = poll_url(olga.get(reverse("canvas_detail", args=[canvas.pk])).text)
+    for text in ("First call", "Second call"):
+        data = relationship_data(relationship.version, interaction=text)
+        olga.post(reverse("relationship_edit", args=[relationship.pk]), data, headers=HTMX)
+        relationship.refresh_from_db()
+    # session, user, the canvas's revision, the others' revisions since: no block to read
+    with django_assert_max_num_queries(4):
+        html = olga.get(url, headers=HTMX).text
+    assert "changed" not in html
+    canvas.refresh_from_db()
+    assert f"revision={canvas.revision}&amp;" in html  # the next poll asks from here
+
+
 def test_a_deleted_card_is_said_to_be_gone(two):
     canvas, relationship, olga, eva = two
     url = poll_url(olga.get(reverse("canvas_detail", args=[canvas.pk])).text)
