@@ -197,6 +197,33 @@ def test_moving_a_segment_changes_the_order_on_the_page(owner_client, canvas):
     assert page.index("Second") < page.index("First")
 
 
+def test_a_lone_segment_has_no_arrows_and_a_second_one_brings_them(owner_client, canvas):
+    first = make_segment(canvas, name="First")
+    page = owner_client.get(reverse("canvas_detail", args=[canvas.pk])).text
+    assert f'id="segment-{first.pk}-left"' not in page
+    assert f'id="segment-{first.pk}-right"' not in page
+    assert reverse("segment_move", args=[first.pk]) not in page
+    assert reverse("segment_edit", args=[first.pk]) in page  # its other actions stay
+
+    board = owner_client.post(
+        reverse("segment_create", args=[canvas.pk]), {"name": "Second"}, headers=HTMX
+    ).text
+    second = canvas.segments.get(name="Second")
+
+    def button(segment, side) -> str:
+        return re.search(rf'<button[^>]*id="segment-{segment.pk}-{side}"[^>]*>', board)[0]
+
+    # At the ends of two, the arrows stay, the one leading nowhere disabled.
+    assert " disabled" in button(first, "left")
+    assert " disabled" not in button(first, "right")
+    assert " disabled" not in button(second, "left")
+    assert " disabled" in button(second, "right")
+
+    board = owner_client.post(reverse("segment_delete", args=[second.pk]), headers=HTMX).text
+    assert f'id="segment-{first.pk}-left"' not in board
+    assert f'id="segment-{first.pk}-right"' not in board
+
+
 def test_moving_a_cost_changes_its_place_in_the_card(owner_client, canvas):
     relationship = make_relationship(make_segment(canvas))
     make_cost(relationship, label="Rent")

@@ -135,6 +135,8 @@ def test_a_reader_never_gets_the_editors_page_nor_the_other_way(team, first):
 
 def test_each_member_sees_their_own_name_and_token(team):
     canvas, people = team
+    segment = canvas.segments.get()
+    make_segment(canvas, name="Second")  # so that the first has a move form (a lone one has none)
     olga, eva = (client_for(people[name], enforce_csrf_checks=True) for name in ("olga", "eva"))
     olga_page, eva_page = page(olga, canvas), page(eva, canvas)
     assert "Log out olga" in olga_page
@@ -147,7 +149,6 @@ def test_each_member_sees_their_own_name_and_token(team):
     assert eva_token in TOKEN.findall(eva_page)
     assert olga_token != eva_token
     # Each token works for its own session, in the forms of the kept block.
-    segment = canvas.segments.get()  # (its one relationship has no arrows: nothing to move)
     move = reverse("segment_move", args=[segment.pk])
     for client, html in [(olga, olga_page), (eva, eva_page)]:
         token = TOKEN.search(html[html.index(move) :])[1]
