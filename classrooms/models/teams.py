@@ -31,7 +31,7 @@ class Team(models.Model):
 
     Team membership leads, canvas membership follows: joining, leaving and a teacher's moves
     change both at once (``add``, ``remove``, ``move_in``, ``move_out``). On the canvas's
-    members page (``teams.views``) its owner cannot remove a teammate nor change their role
+    members page (``teams.views.members``) its owner cannot remove a teammate nor change their role
     (only a teacher takes a student out of a team), and a teammate leaving the canvas leaves
     the team. One exception, on purpose: a student removed from the class loses the canvas but
     stays in the team, so that letting them back gives it back (``Membership.remove``).

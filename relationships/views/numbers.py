@@ -2,7 +2,7 @@
 the totals, completeness, pitch warnings, the numbers section and each segment's totals.
 
 A page says which of them it shows as they are (``X-Shown``, from each piece's ``data-shown``);
-a save's answer (``relationships.views.base``) and the live view (``teams.views``) leave those
+a save's answer (``relationships.views.base``) and the live view (``teams.views.live``) leave those
 out."""
 
 from __future__ import annotations

@@ -1,36 +1,23 @@
-"""Views of sharing a canvas: its members page, invitations, leaving, handing it over, and the
-read-only links. Every one asks ``teams.access`` first; no right is a 404. Plain forms that
-redirect back, so that all of it works without JavaScript."""
+"""The members page of a canvas and what changes its members: invitations (addressed or by
+link), roles, removing, leaving, handing the canvas over, and the read-only links it lists.
+Every view asks ``teams.access`` first; no right is a 404. Plain forms that redirect back, so
+that all of it works without JavaScript."""
 
 from __future__ import annotations
 
-import functools
-
 from django.contrib import messages
-from django.contrib.auth import get_user_model
-from django.contrib.auth.decorators import login_not_required
 from django.db.models import OuterRef, Q, Subquery
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from canvas_site.queries import CompiledQuery
 from canvas_site.throttle import throttle
-from relationships.block import Block
-from relationships.cards import render_cards
-from relationships.pdf import PdfExport, PdfOptions
-from relationships.views.export import pdf_response
-from relationships.views.numbers import PAGE, kept_numbers, shown_pieces
 from teams import access, sharing
-from teams import live as live_state
 from teams.access import RANK, Action
-from teams.comments import CanvasCommentForm, comments_context
 from teams.forms import InvitationLinkForm, InviteForm, RoleForm, ShareLinkForm, team_refusal
-from teams.models import CanvasComment, CanvasMember, Invitation, Role, ShareLink
+from teams.models import CanvasMember, Invitation, Role, ShareLink
 
 
 def _members_url(canvas_pk: int, anchor: str = "") -> str:
@@ -284,166 +271,3 @@ def share_link_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     sharing.revoke(link)
     messages.success(request, _("The read-only link no longer opens the canvas."))
     return redirect(_members_url(link.canvas_id, "share-links"))
-
-
-# --- the read-only link, for people without an account ---------------------------------------
-
-
-class LinkGone(Exception):
-    """The read-only link existed, but was revoked or has expired."""
-
-
-def _share_link(token: str) -> ShareLink:
-    link = ShareLink.objects.select_related("canvas").filter(token=token).first()
-    if link is None:
-        raise Http404
-    if not link.is_working:
-        raise LinkGone
-    return link
-
-
-def _gone(request: HttpRequest) -> HttpResponse:
-    return _private(render(request, "teams/link_gone.html", status=410))
-
-
-def _block_of(link: ShareLink) -> Block:
-    return Block.from_document(link.document) if link.is_frozen else Block.load(link.canvas_id)
-
-
-def _private(response: HttpResponse) -> HttpResponse:
-    """Not for search engines, not cached on the way, and the token never leaves in a Referer."""
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = "no-referrer"
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
-@login_not_required
-@require_GET
-@throttle(key="shared", rate="60/m")
-def shared(request: HttpRequest, token: str) -> HttpResponse:
-    """The block behind a read-only link: nothing else (no members, no comments)."""
-    try:
-        link = _share_link(token)
-    except LinkGone:
-        return _gone(request)
-    context = {"canvas": _block_of(link), "link": link, "readonly": True, "shared": True}
-    return _private(render(request, "teams/shared.html", context))
-
-
-@login_not_required
-@require_GET
-@throttle(key="shared-pdf", rate="10/m")
-def shared_pdf(request: HttpRequest, token: str) -> HttpResponse:
-    """The PDF of the block behind a read-only link, in the reader's language."""
-    try:
-        link = _share_link(token)
-    except LinkGone:
-        return _gone(request)
-    export = PdfExport.of_link(link, PdfOptions.from_query(request.GET))
-    return _private(pdf_response(request, export))
-
-
-# --- live changes (teams.live) -----------------------------------------------------------------
-
-
-def _shown_revision(request: HttpRequest, current: int) -> int:
-    value = request.GET.get("revision", "")
-    return int(value) if value.isdigit() and int(value) <= current else current
-
-
-def _readable_revision_query(user_pk: int, pk: int):
-    user = get_user_model()(pk=user_pk)
-    return access.canvases(user, Action.READ).filter(pk=pk).values_list("revision")
-
-
-# Every open editor page asks every few seconds: the access rule compiled once per process.
-_READABLE_REVISION = CompiledQuery(_readable_revision_query, arity=2)
-
-
-@require_GET
-def live(request: HttpRequest, pk: int) -> HttpResponse:
-    """What changed since the revision the page shows, and who else has it open.
-
-    204 (nothing for htmx to do) when neither changed: one query beyond the session's.
-    """
-    rows = _READABLE_REVISION.rows(request.user.pk, pk)
-    if not rows:
-        raise Http404
-    current = rows[0][0]
-    shown = _shown_revision(request, current)
-    people = live_state.people_here(pk, request.user)
-    if shown == current and people["people_key"] == request.GET.get("present", ""):
-        return HttpResponse(status=204)
-    context = {
-        "canvas_pk": pk,
-        "revision": current,
-        **people,
-        "editing": request.GET.get("mode") == "edit",
-    }
-    html = []
-    if shown < current:
-        loaded = functools.cache(lambda: Block.load(pk))  # once, if at all
-        changes = live_state.changes_since(pk, shown, request.user, loaded)
-        context["changes"] = changes
-        if changes and context["editing"]:
-            block = loaded()
-            # The fresh cards wait in #live-cards; static/js/app.js puts each one in place of
-            # its card, unless an edit form is open there (what its user types is kept).
-            cards = render_cards(request, block)
-            context["live_cards"] = [cards[pk] for pk in sorted(changes.relationship_pks)]
-            # A segment's header too (its name, what it expects), in the same way.
-            context["live_cards"] += [
-                render_to_string(
-                    f"{PAGE}#segment-header", {"canvas": block, "segment": segment}, request
-                )
-                for segment in block.segments
-                if segment.pk in changes.segment_pks
-            ]
-            # The numbers of the block and of every segment, out of band, but those the page
-            # shows as they are (X-Shown): a cost of another member's changes its segment's.
-            numbers = kept_numbers(request, block, True, shown=shown_pieces(request))
-            names = ("canvas-totals", "completeness", "pitch-warnings", "economics")
-            html += [numbers.get(name, "") for name in names]
-            html += numbers["segment-totals"].values()
-    page = render_to_string("teams/live.html", context, request=request)
-    return HttpResponse(page + "".join(html))
-
-
-# --- members' comments (teams.comments) --------------------------------------------------------
-
-
-def _comments_answer(request: HttpRequest, block: Block, role: str, form=None, status=200):
-    """The comments panel again (htmx), or the canvas at its comments (a plain form)."""
-    if request.htmx:  # htmx swaps only a 2xx: the form comes back with its message beside it
-        context = {"canvas": block, **comments_context(block, role, form)}
-        return render(request, "teams/_comments.html", context)
-    if form is not None:  # refused without JavaScript: the form alone, with its errors
-        context = {"canvas": block, **comments_context(block, role, form)}
-        return render(request, "teams/comment_page.html", context, status=status)
-    return redirect(reverse("canvas_detail", args=[block.pk]) + "#member-comments")
-
-
-@require_POST
-def comment_create(request: HttpRequest, pk: int) -> HttpResponse:
-    block, canvas = access.load_block(request.user, pk, Action.COMMENT)
-    form = CanvasCommentForm(request.POST, block=block)
-    if not form.is_valid():
-        return _comments_answer(request, block, canvas.role, form, status=422)
-    comment = form.save(commit=False)
-    comment.canvas_id, comment.author = pk, request.user
-    comment.save()
-    return _comments_answer(request, block, canvas.role)
-
-
-@require_POST
-def comment_resolve(request: HttpRequest, pk: int) -> HttpResponse:
-    """Resolve a comment, or open it again."""
-    allowed = access.canvases(request.user, Action.COMMENT).values("pk")
-    comment = get_object_or_404(CanvasComment, pk=pk, canvas__in=allowed)
-    resolved = comment.resolved_at is None
-    comment.resolved_at = timezone.now() if resolved else None
-    comment.resolved_by = request.user if resolved else None
-    comment.save(update_fields=["resolved_at", "resolved_by"])
-    block, canvas = access.load_block(request.user, comment.canvas_id, Action.COMMENT)
-    return _comments_answer(request, block, canvas.role)
