@@ -91,6 +91,8 @@ def _review_context(request: HtmxHttpRequest, submission: Submission, **forms_in
     previous = submission.previous_reviewed()
     changes = diff_documents(previous.document, submission.document) if previous else None
     earlier = past_comments(previous, submission) if previous else []
+    queue = Submission.objects.waiting_for_review(submission.assignment)
+    following = queue.next_after(submission)
     return {
         **_snapshot_context(submission, comments),
         "private_notes": [c for c in comments if c.is_private],
@@ -101,9 +103,12 @@ def _review_context(request: HtmxHttpRequest, submission: Submission, **forms_in
         "comment_form": forms_in_error.get("comment_form") or CommentForm(submission=submission),
         "saved_comments": list(SavedComment.objects.filter(teacher=request.user)),
         "saved_comment_form": SavedCommentForm(teacher=request.user),
-        "next_submission": Submission.objects.waiting_for_review(submission.assignment).next_after(
-            submission
-        ),
+        "next_submission": following,
+        # The queue holds teams and students (one who handed in alone before it was team
+        # work): the buttons name what comes next, or what the assignment is made of.
+        "next_is_team": following.team_id is not None
+        if following
+        else submission.assignment.team_work,
         "is_teacher": True,
     }
 
@@ -182,7 +187,7 @@ def review_save(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     with transaction.atomic():
         scored = rubric.save()
         judged = verdict.save(submission, request.user)
-    name = {"name": submission.student.get_username()}
+    name = {"name": submission.team.name if submission.team else submission.student.get_username()}
     if scored or judged:
         messages.success(request, _("Review saved for %(name)s.") % name)
     else:

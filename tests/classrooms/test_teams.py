@@ -463,3 +463,30 @@ def test_the_review_of_a_team_hand_in_names_the_team(handed_in, teacher_client):
     assert "Handed in by ben for the team “Owls &amp; Co” on" in page
     alone = [q["sql"] for q in queries if q["sql"].startswith('SELECT "classrooms_team"."id"')]
     assert alone == []
+
+
+def test_the_review_of_a_team_hand_in_leads_to_the_next_team(
+    classroom, team_assignment, teacher_client
+):
+    owls = Team.start(team_assignment, "Owls", [student_of(classroom, "ana")])
+    larks = Team.start(team_assignment, "Larks", [student_of(classroom, "ben")])
+    url = reverse("assignment_submit", args=[team_assignment.pk])
+    for team in (owls, larks):
+        client_for(team.members.get().student).post(url)
+    first, second = Submission.objects.order_by("submitted_at")
+
+    page = teacher_client.get(reverse("submission_review", args=[first.pk])).text
+    next_url = reverse("submission_review", args=[second.pk])
+    assert f'href="{next_url}">Next team →' in page
+    assert "Save and go to the next team" in page
+    assert "Next student" not in page
+    assert "Save and go to the next student" not in page
+
+    response = teacher_client.post(
+        reverse("review_save", args=[first.pk]), {"status": "approved", "next": "1"}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == next_url
+    assert "Review saved for Owls." in response.text
+    # The last team waiting: nothing comes next, and the button still speaks of teams.
+    assert "No other submission is waiting." in response.text
+    assert "Save and go to the next team" in response.text
