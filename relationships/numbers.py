@@ -110,15 +110,24 @@ def show_number(value, places: int | None = None) -> str:
     return format_decimal(value, format=pattern, locale=reader_locale())
 
 
+def _whole_percent(value: Decimal | int) -> Decimal:
+    return Decimal(value).quantize(Decimal("1"), ROUND_HALF_UP)
+
+
+def under_one_percent(value: Decimal | int | None) -> bool:
+    """Whether a percentage is above zero but would round to 0 %: a sentence says "less than
+    1 %" of it, where a figure alone reads "< 1 %" (``show_percent``)."""
+    return value is not None and value > 0 and _whole_percent(value) == 0
+
+
 def show_percent(value: Decimal | int | None) -> str:
     """A percentage to the whole number the reader's way: "6 %" in Spanish, "6%" in English;
     "< 1 %" for a share above zero that would round to 0 %; "—" if unknown."""
     if value is None:
         return "—"
-    whole = Decimal(value).quantize(Decimal("1"), ROUND_HALF_UP)
-    if value > 0 and whole == 0:
+    if under_one_percent(value):
         return "<\u00a0" + format_percent(Decimal("0.01"), locale=reader_locale())
-    return format_percent(whole / 100, locale=reader_locale())
+    return format_percent(_whole_percent(value) / 100, locale=reader_locale())
 
 
 class NumberInput(forms.TextInput):

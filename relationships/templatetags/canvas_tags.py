@@ -6,7 +6,7 @@ from decimal import Decimal
 from babel.numbers import format_currency, format_decimal
 from django import template
 
-from relationships.numbers import reader_locale, show_percent
+from relationships.numbers import reader_locale, show_percent, under_one_percent
 from relationships.viability import FIGURES
 
 register = template.Library()
@@ -84,3 +84,6 @@ def percent(value) -> str:
     """``6|percent`` gives "6 %" in Spanish and "6%" in English, ``0.3|percent`` "< 1 %";
     None gives "—"."""
     return show_percent(value)
+
+
+register.filter("under_one_percent", under_one_percent)  # a sentence says "less than 1 %"

@@ -157,9 +157,15 @@ class TestWholeBlock:
         share = Block.load(canvas.pk).economics.cost_share
         assert round(share, 2) == Decimal("1.49")  # 1,420 / 95,500
 
-    @pytest.mark.parametrize(("language", "shown"), [("es", "< 1 %"), ("en", "< 1%")])
+    @pytest.mark.parametrize(
+        ("language", "shown", "said"),
+        [
+            ("es", "< 1 %", "Sus relaciones se llevan menos del 1 % de lo que aporta."),
+            ("en", "< 1%", "Its relationships take less than 1% of what it brings."),
+        ],
+    )
     def test_a_share_under_half_a_percent_is_shown_as_under_one_not_zero(
-        self, owner_client, user, language, shown
+        self, owner_client, user, language, shown, said
     ):
         canvas = make_canvas(owner=user, horizon_years=3)
         segment = school(canvas)  # 95,500 a year
@@ -167,7 +173,10 @@ class TestWholeBlock:
         owner_client.cookies["django_language"] = language
         page = owner_client.get(reverse("canvas_detail", args=[canvas.pk])).content.decode()
         page = html.unescape(page).replace("\u00a0", " ")
-        assert f"take {shown} of" in page or f"el {shown} de" in page
+        assert f"<dd>{shown}</dd>" in page  # the figure alone, in its place
+        assert said in page  # and in words, in the verdict
+        assert f"take {shown}" not in page
+        assert f"el {shown}" not in page
         assert not re.search(r"\b0 ?%", page)
 
     def test_a_block_without_segments_has_no_value_and_no_cost(self):
