@@ -97,6 +97,22 @@ class Browser:
         return Reply(response.status, text, ms, {k.lower(): v for k, v in response.getheaders()})
 
 
+def opened_page(port: int, one: dict) -> tuple[str, str]:
+    """What wrk's scripts (loadtest/wrk.lua, people.lua) start from for one seeded person
+    (``loadtest.seed``): their canvas page opened once, as they would before editing, and of it
+    ``"SESSION CSRF_COOKIE CSRF_TOKEN"`` and the numbers it shows (``id=key,...``, the page's
+    X-Shown)."""
+    browser = Browser(port, one["session"])
+    try:
+        reply = browser.request("GET", f"/canvases/{one['canvas']}/")
+    finally:
+        browser.close()
+    if reply.status != 200 or not browser.csrf or "csrftoken" not in browser.cookies:
+        raise SystemExit(f"a seeded canvas page answered {reply.status} without a CSRF token")
+    shown = ",".join(f"{id_}={key}" for id_, key in browser.shown.items())
+    return f"{one['session']} {browser.cookies['csrftoken']} {browser.csrf}", shown
+
+
 def save_body(version: int | None, interaction: str, rng: random.Random | None = None) -> str:
     """The relationship form (relationships.forms.RelationshipForm) as the editor posts it."""
     rng = rng or random

@@ -35,28 +35,14 @@ local function now_ms() -- wall clock, so that Python can compare with time.time
 end
 
 local TYPES = { "personal", "communities", "self_service" }
-local threads = {}
-local thread_count = 0
-
-function setup(thread)
-  thread_count = thread_count + 1
-  thread:set("id", thread_count)
-  table.insert(threads, thread)
-end
-
-local function urlencode(s)
-  return (s:gsub("[^%w%-_%.~]", function(c) return string.format("%%%02X", string.byte(c)) end))
-end
+local here = debug.getinfo(1, "S").source:match("^@(.*/)") or "./"
+local editor = dofile(here .. "editor.lua")
+setup = editor.setup
 
 local function think() return think_ms * (1 + math.random()) end
 
 function init(args)
-  local lines = {}
-  for line in io.lines(args[1]) do
-    if line:match("%S") then lines[#lines + 1] = line end
-  end
-  local total = #lines
-  local line = lines[((id - 1) % total) + 1]
+  local line, total = editor.line(args[1], id)
   local session, secret, csrf, canvas, held, shown_text =
     line:match("^(%S+) (%S+) (%S+) (%d+) (%S+) ?(%S*)")
   math.randomseed(id)
@@ -65,9 +51,8 @@ function init(args)
     relationships[#relationships + 1] = pk
     versions[pk] = tonumber(v)
   end
-  shown = {}
-  for key_id, key in shown_text:gmatch("([^,=]+)=([^,]+)") do shown[key_id] = key end
-  cookie = "sessionid=" .. session .. "; csrftoken=" .. secret .. "; django_language=en"
+  shown = editor.shown(shown_text)
+  cookie = editor.cookie(session, secret)
   page_path = "/canvases/" .. canvas .. "/"
   token = csrf
   poll_ms = tonumber(args[3])
@@ -87,12 +72,6 @@ function delay()
   return wait > 0 and math.floor(wait) or 0
 end
 
-local function shown_header()
-  local keys = {}
-  for _, key in pairs(shown) do keys[#keys + 1] = key end
-  return #keys > 0 and table.concat(keys, " ") or nil
-end
-
 function request()
   local now = now_ms()
   if poll_path and next_poll <= next_action then
@@ -100,7 +79,7 @@ function request()
     if next_poll < now then next_poll = now + poll_ms end -- a slow poll: the next waits its turn
     pending = { "live poll", now }
     return wrk.format("GET", poll_path, {
-      ["Cookie"] = cookie, ["HX-Request"] = "true", ["X-Shown"] = shown_header(),
+      ["Cookie"] = cookie, ["HX-Request"] = "true", ["X-Shown"] = editor.shown_header(shown),
     })
   end
   if saves_left == 0 then
@@ -109,25 +88,16 @@ function request()
   end
   local pk = relationships[math.random(#relationships)]
   edits = edits + 1
-  local body = "type=" .. TYPES[math.random(#TYPES)]
-    .. "&state=established&contact=remote&reach=individual&bond=long_term"
-    .. "&goals=acquisition&goals=retention"
-    .. "&interaction=" .. urlencode("Weekly call, edit " .. edits)
-    .. "&version=" .. versions[pk]
+  local kind = TYPES[math.random(#TYPES)]
+  local body = editor.save_body(kind, "Weekly call, edit " .. edits, versions[pk])
   pending = { "htmx save", now, pk }
   return wrk.format("POST", "/relationships/" .. pk .. "/edit/", {
     ["Cookie"] = cookie,
     ["X-CSRFToken"] = token,
     ["HX-Request"] = "true",
-    ["X-Shown"] = shown_header(),
+    ["X-Shown"] = editor.shown_header(shown),
     ["Content-Type"] = "application/x-www-form-urlencoded",
   }, body)
-end
-
-local function take_shown(body)
-  for key_id, key in body:gmatch('id="([^"]+)"[^>]-data%-shown="([^"]+)"') do
-    shown[key_id] = key
-  end
 end
 
 local function take_poll(body)
@@ -149,22 +119,19 @@ function response(status, headers, body)
     ok = status == 200
     if ok then
       shown = {} -- a new page
-      take_shown(body)
+      editor.take_shown(body, shown)
       if poll_ms > 0 and take_poll(body) then next_poll = now + poll_ms end
     end
     saves_left = math.random(2, 4)
     next_action = now + think()
   else
-    if status == 200 and body:find("changed in another tab", 1, true) then
-      ok = false -- nobody else edits this canvas: a conflict is a fault
-      local saved = body:match('name="version" value="(%d+)"')
-      if saved then versions[pk] = tonumber(saved) end
-    else
-      ok = status == 200 and body:find('id="relationship-' .. pk .. '"', 1, true) ~= nil
-      if ok then
-        versions[pk] = versions[pk] + 1
-        take_shown(body)
-      end
+    local outcome, held = "other", nil
+    if status == 200 then outcome, held = editor.saved(body, pk) end
+    ok = outcome == "saved" -- nobody else edits this canvas: a conflict is a fault
+    if outcome == "conflict" and held then versions[pk] = held end
+    if ok then
+      versions[pk] = versions[pk] + 1
+      editor.take_shown(body, shown)
     end
     saves_left = saves_left - 1
     next_action = now + think() -- after the last save too, before the page again
@@ -174,7 +141,7 @@ function response(status, headers, body)
 end
 
 function done(summary, latency, requests)
-  for _, thread in ipairs(threads) do
+  for _, thread in ipairs(editor.threads) do
     for _, entry in ipairs(thread:get("log") or {}) do
       io.write("loadtest-person: ", entry, "\n")
     end

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from loadtest import wrk
-from loadtest.client import POLL_SECONDS, Browser
+from loadtest.client import POLL_SECONDS, opened_page
 from loadtest.stack import median, percentile
 
 SCRIPT = Path(__file__).with_name("people.lua")
@@ -68,21 +68,11 @@ def offered_rate(people: int, poll: bool) -> float:
 
 def person_line(port: int, one: dict) -> str:
     """people.lua's line for one seeded person: their session, the CSRF cookie and token of
-    their canvas page (opened once, as they would before starting), the canvas, each of its
-    relationships with its version, and the numbers the page shows (``id=key,...``)."""
-    browser = Browser(port, one["session"])
-    try:
-        reply = browser.request("GET", f"/canvases/{one['canvas']}/")
-    finally:
-        browser.close()
-    if reply.status != 200 or not browser.csrf or "csrftoken" not in browser.cookies:
-        raise SystemExit(f"a person's canvas page answered {reply.status} without a token")
+    their canvas page (``client.opened_page``), the canvas, each of its relationships with its
+    version, and the numbers the page shows (``id=key,...``)."""
+    opened, shown = opened_page(port, one)
     held = ",".join(f"{pk}:{version}" for pk, version in one["versions"].items())
-    shown = ",".join(f"{id_}={key}" for id_, key in browser.shown.items())
-    return (
-        f"{one['session']} {browser.cookies['csrftoken']} {browser.csrf} {one['canvas']} {held}"
-        f" {shown}"
-    )
+    return f"{opened} {one['canvas']} {held} {shown}"
 
 
 def person_lines(port: int, people: list[dict]) -> list[str]:

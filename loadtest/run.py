@@ -48,7 +48,7 @@ from urllib.parse import urlsplit
 import psycopg
 
 from loadtest import people, wrk
-from loadtest.client import POLL_SECONDS, Browser, save_body
+from loadtest.client import POLL_SECONDS, Browser, opened_page, save_body
 from loadtest.stack import (
     LOOPBACK,
     CpuMeter,
@@ -159,23 +159,13 @@ def versions_of(database_url: str, pks: list[int]) -> dict[int, int]:
 
 def save_lines(port: int, sample: list[dict], versions: dict[int, int]) -> list[str]:
     """One line per connection for loadtest/wrk.lua: its user's session, the CSRF cookie and
-    token of their canvas page, the first relationship of that canvas with its version, and
-    the numbers the page shows (``id=key,...``: the page's X-Shown)."""
+    token of their canvas page (``client.opened_page``), the first relationship of that canvas
+    with its version, and the numbers the page shows (``id=key,...``: the page's X-Shown)."""
     lines = []
     for one in sample:
-        browser = Browser(port, one["session"])
-        try:
-            reply = browser.request("GET", f"/canvases/{one['canvas']}/")
-        finally:
-            browser.close()
-        if reply.status != 200 or not browser.csrf or "csrftoken" not in browser.cookies:
-            raise SystemExit(f"the sample canvas page answered {reply.status} without a token")
+        opened, shown = opened_page(port, one)
         pk = one["relationships"][0]
-        shown = ",".join(f"{id_}={key}" for id_, key in browser.shown.items())
-        lines.append(
-            f"{one['session']} {browser.cookies['csrftoken']} {browser.csrf} {pk} {versions[pk]}"
-            f" {shown}"
-        )
+        lines.append(f"{opened} {pk} {versions[pk]} {shown}")
     return lines
 
 

@@ -16,52 +16,30 @@
 -- Every thread counts answers by status, and saves as written / conflict / other; done()
 -- prints one "loadtest-wrk:" line that loadtest/wrk.py reads, with p50/p95/p99 of latency.
 
-local threads = {}
-local thread_count = 0
-
-function setup(thread)
-  thread_count = thread_count + 1
-  thread:set("id", thread_count)
-  table.insert(threads, thread)
-end
-
-local function urlencode(s)
-  return (s:gsub("[^%w%-_%.~]", function(c) return string.format("%%%02X", string.byte(c)) end))
-end
+local here = debug.getinfo(1, "S").source:match("^@(.*/)") or "./"
+local editor = dofile(here .. "editor.lua")
+setup = editor.setup
 
 function init(args)
   statuses = {}
   written, conflicts, refused = 0, 0, 0
   mode = args[1]
   if mode == "save" then
-    local lines = {}
-    for line in io.lines(args[2]) do
-      if line:match("%S") then lines[#lines + 1] = line end
-    end
-    local line = lines[((id - 1) % #lines) + 1]
+    local line = editor.line(args[2], id)
     local session, secret, csrf, pk, v, held = line:match("^(%S+) (%S+) (%S+) (%d+) (%d+) ?(%S*)")
-    shown = {}
-    for id, key in held:gmatch("([^,=]+)=([^,]+)") do shown[id] = key end
+    shown = editor.shown(held)
     relationship, version, edits = pk, tonumber(v), 0
     save_path = "/relationships/" .. pk .. "/edit/"
     save_headers = {
-      ["Cookie"] = "sessionid=" .. session .. "; csrftoken=" .. secret .. "; django_language=en",
+      ["Cookie"] = editor.cookie(session, secret),
       ["X-CSRFToken"] = csrf,
       ["HX-Request"] = "true",
       ["Content-Type"] = "application/x-www-form-urlencoded",
     }
-    card = 'id="relationship-' .. pk .. '"'
-    show()
+    save_headers["X-Shown"] = editor.shown_header(shown)
   else
     fixed = wrk.format("GET", args[2], { ["Cookie"] = args[3] })
   end
-end
-
--- X-Shown as static/js/app.js sends it: what the page shows of the block's numbers.
-function show()
-  local keys = {}
-  for _, key in pairs(shown) do keys[#keys + 1] = key end
-  save_headers["X-Shown"] = #keys > 0 and table.concat(keys, " ") or nil
 end
 
 function request()
@@ -69,10 +47,8 @@ function request()
     return fixed
   end
   edits = edits + 1
-  local body = "type=personal&state=established&contact=remote&reach=individual"
-    .. "&bond=long_term&goals=acquisition&goals=retention"
-    .. "&interaction=" .. urlencode("Weekly call, wrk edit " .. id .. "." .. edits)
-    .. "&version=" .. version
+  local text = "Weekly call, wrk edit " .. id .. "." .. edits
+  local body = editor.save_body("personal", text, version)
   return wrk.format("POST", save_path, save_headers, body)
 end
 
@@ -81,19 +57,17 @@ function response(status, headers, body)
   if mode ~= "save" then
     return
   end
-  if status == 200 and body:find("changed in another tab", 1, true) then
+  local outcome, held = "other", nil
+  if status == 200 then outcome, held = editor.saved(body, relationship) end
+  if outcome == "conflict" then
     conflicts = conflicts + 1
-    local saved = body:match('name="version" value="(%d+)"')
-    if saved then version = tonumber(saved) end
-  elseif status == 200 and body:find(card, 1, true) then
+    if held then version = held end
+  elseif outcome == "saved" then
     written = written + 1
     version = version + 1
-    local swapped = false
-    for id, key in body:gmatch('id="([^"]+)"[^>]-data%-shown="([^"]+)"') do
-      shown[id] = key
-      swapped = true
+    if editor.take_shown(body, shown) then
+      save_headers["X-Shown"] = editor.shown_header(shown)
     end
-    if swapped then show() end
   else
     refused = refused + 1
   end
@@ -101,7 +75,7 @@ end
 
 function done(summary, latency, requests)
   local by_status, w, c, r = {}, 0, 0, 0
-  for _, thread in ipairs(threads) do
+  for _, thread in ipairs(editor.threads) do
     for status, n in pairs(thread:get("statuses") or {}) do
       by_status[status] = (by_status[status] or 0) + n
     end

@@ -105,16 +105,17 @@ def test_saves_wrk_and_the_database_disagree_on(written, in_db, socket_errors, u
 def test_the_wrk_save_sends_the_relationship_form_and_knows_its_answers():
     from relationships.forms import RelationshipForm
 
-    script = wrk.SCRIPT.read_text()
-    body = re.search(r'local body = "(.*?)"\s*\.\.\s*"(.*?)"', script, re.S)
-    sent = {pair.split("=")[0] for pair in (body[1] + body[2]).split("&")}
-    sent |= {"interaction", "version"}  # appended with the edit's text and version
+    shared = (wrk.SCRIPT.parent / "editor.lua").read_text()  # what both wrk scripts save with
+    body = shared[shared.index("function editor.save_body") :].split("\nend\n")[0]
+    sent = set(re.findall(r'["&](\w+)=', body))
     # All but what the form opened with (``VersionedForm.opened``): a script's save after
     # someone else's counts every field as its own, a conflict where any of them differs.
     assert sent == set(RelationshipForm().fields) - {"opened"}
-    assert CONFLICT in script
-    assert 'name="version" value="(%d+)"' in script
-    assert 'id="relationship-' in script
+    assert CONFLICT in shared
+    assert 'name="version" value="(%d+)"' in shared
+    assert 'id="relationship-' in shared
+    for script in (wrk.SCRIPT, people.SCRIPT):
+        assert "editor.save_body(" in script.read_text()
 
 
 def test_proc_stat_with_a_command_holding_spaces_and_parentheses():

@@ -179,3 +179,51 @@ def test_the_requests_of_people_still_arriving_are_told_apart():
     assert steady.latencies("htmx save") == [12.5, 30.0]
     assert steady.errors("htmx save") == 1
     assert stats.socket_errors["read"] == 1
+
+
+# --- the saturation save (loadtest/wrk.lua), which shares loadtest/editor.lua with people.lua --
+
+
+def run_saves(tmp_path, editor, version, connections=2, seconds=1.0):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler(editor))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    lines = tmp_path / "saves.txt"
+    lines.write_text(
+        "".join(
+            f"session secret token {pk} {version} canvas-totals=totals-1\n"
+            for pk in RELATIONSHIPS[:connections]
+        )
+    )
+    try:
+        output, _cpu, _wall = wrk.execute(
+            wrk.command(
+                f"http://127.0.0.1:{server.server_port}", connections, seconds, "save", str(lines)
+            ),
+            seconds,
+        )
+    finally:
+        server.shutdown()
+    return wrk.parse(output)
+
+
+def test_the_saturation_save_sends_the_form_as_the_editor_does(tmp_path, wrk_binary):
+    editor = Editor()
+    result = run_saves(tmp_path, editor, version=3)
+
+    assert not editor.bad_saves  # session, CSRF cookie and token, HX-Request on every save
+    assert {pk for pk, _shown, _form in editor.saves} == set(RELATIONSHIPS)  # a line each
+    # Each connection keeps saving for real: its version one up after every save.
+    assert result.conflicts == 0
+    assert result.refused == 0
+    assert result.written >= len(editor.saves) - 2  # one in flight per connection at the end
+    assert editor.saves[0][1] == "totals-1"  # X-Shown from the line, then from the answers
+    assert any(shown != "totals-1" for _pk, shown, _form in editor.saves)
+    assert {form["type"][0] for _pk, _shown, form in editor.saves} == {"personal"}
+
+
+def test_the_saturation_save_takes_the_saved_version_after_a_conflict(tmp_path, wrk_binary):
+    editor = Editor()
+    result = run_saves(tmp_path, editor, version=1, connections=1)
+
+    assert result.conflicts == 1  # the line's version was behind: once, then the saved one
+    assert result.written >= 2
