@@ -217,3 +217,36 @@ def test_the_new_canvas_box_shows_its_whole_example_and_a_one_line_button(
     context.close()
     assert example <= room
     assert lines == 1
+
+
+@pytest.mark.parametrize("width", [390, 1366])
+def test_the_class_page_keeps_each_students_button_on_their_line(
+    browser, live_server, school, screenshot_dir, width
+):
+    """On the teacher's class page each student's "Quitar" stood on a line of its own."""
+    teacher, _student, classroom, *_rest = school
+    for name in ("bea", "maria-jose-fernandez-de-cordoba"):
+        classroom.join(make_user(name))
+    removed = make_user("dario")
+    classroom.join(removed)
+    classroom.memberships.get(student=removed).remove()
+    context = browser.new_context(viewport={"width": width, "height": 844}, locale="es-ES")
+    log_in(context, live_server.url, teacher)
+    page = context.new_page()
+    page.goto(live_server.url + reverse("class_detail", args=[classroom.pk]))
+    page.screenshot(path=str(screenshot_dir / f"class-teacher-{width}.png"), full_page=True)
+    rows = page.evaluate("""() => [...document.querySelectorAll(".student-list li")].map(li => {
+      const name = document.createRange();
+      name.selectNodeContents(li.firstChild);
+      const text = name.getBoundingClientRect(), button = li.querySelector("button");
+      const box = button.getBoundingClientRect(), row = li.getBoundingClientRect();
+      return [li.innerText.trim(), Math.abs((text.top + text.bottom - box.top - box.bottom) / 2),
+              Math.round(row.right - box.right)];
+    })""")
+    width_used = page.evaluate("document.documentElement.scrollWidth")
+    context.close()
+    assert len(rows) == 4  # three students in the class, one removed from it
+    for label, off_centre, from_end in rows:
+        assert off_centre < 4, label  # the button beside the name, not under it
+        assert from_end == 0, label  # and at the end of the line, the buttons in a column
+    assert width_used <= width
