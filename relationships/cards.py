@@ -248,12 +248,6 @@ def card_key(relationship: RelationshipView, costs_open: bool = False) -> str:
     return content_key("card", repr(relationship), costs_open)
 
 
-def _render_card(relationship: RelationshipView, costs_open: bool = False) -> Kept:
-    """The whole card, as the board shows it."""
-    context = {"relationship": relationship, "costs_open": costs_open}
-    return render_kept(f"{PAGE}#relationship-card", context)
-
-
 # A card's parts that are kept apart: the name the card's template reads each by, its partial.
 CARD_PARTS = {
     "card_top": "relationship-top",
@@ -345,6 +339,26 @@ def _filled(shell: Kept, relationship: RelationshipView) -> Kept:
     )
 
 
+def _assembled(
+    relationship: RelationshipView, costs_open: bool, found: dict, rendered: dict
+) -> Kept:
+    """The card from its kept shell, or from a shell rendered around its parts, those kept
+    (in ``found``) and those rendered (put in ``rendered``, to be kept)."""
+    part_keys = card_part_keys(relationship, costs_open)
+    shell = shell_key(relationship, part_keys)
+    if (kept_shell := found.get(shell)) is None:
+        parts = {}
+        context = {"relationship": relationship, "costs_open": costs_open}
+        for name, part_key in part_keys.items():
+            part = found.get(part_key)
+            if part is None:
+                partial = f"{PAGE}#{CARD_PARTS[name]}"
+                part = rendered[part_key] = render_kept(partial, context)
+            parts[name] = part
+        kept_shell = rendered[shell] = _render_shell(relationship, costs_open, parts)
+    return _filled(kept_shell, relationship)
+
+
 def render_card(
     request, relationship: RelationshipView, costs_open: bool = False, found: dict | None = None
 ) -> SafeString:
@@ -356,24 +370,12 @@ def render_card(
     what was rendered.
     """
     key = card_key(relationship, costs_open)
-    part_keys = card_part_keys(relationship, costs_open)
-    shell = shell_key(relationship, part_keys)
     if found is None:
-        found = get_many([key, *part_keys.values(), shell])
+        found = get_many(card_keys(relationship, costs_open))
     piece = found.get(key)
     if piece is None:
-        rendered = {}
-        if (kept_shell := found.get(shell)) is None:
-            parts = {}
-            context = {"relationship": relationship, "costs_open": costs_open}
-            for name, part_key in part_keys.items():
-                part = found.get(part_key)
-                if part is None:
-                    partial = f"{PAGE}#{CARD_PARTS[name]}"
-                    part = rendered[part_key] = render_kept(partial, context)
-                parts[name] = part
-            kept_shell = rendered[shell] = _render_shell(relationship, costs_open, parts)
-        piece = rendered[key] = _filled(kept_shell, relationship)
+        rendered: dict[str, Kept] = {}
+        piece = rendered[key] = _assembled(relationship, costs_open, found, rendered)
         keep_many(rendered)
     return piece.served(request_token(request))
 
@@ -384,18 +386,24 @@ def render_cards(
     """The relationship cards of ``block`` (those of ``relationships``, if given), by id, for
     the editor's board, with ``token`` (else the request's CSRF token) in their forms.
 
-    One cache round trip for the cards rendered before; the others are rendered and stored.
+    One cache round trip for the cards rendered before. The others are put together as a save
+    does (``render_card``), from what is kept of their parts (a second round trip), and kept
+    with their parts: the first save of a card after its page renders only what it changed.
     """
     relationships = block.relationships if relationships is None else relationships
     keys = {r.pk: card_key(r) for r in relationships}
     found = get_many(list(keys.values()))
     token = token or request_token(request)
-    rendered, cards = {}, {}
+    missing = [r for r in relationships if keys[r.pk] not in found]
+    if missing:
+        found |= get_many([key for r in missing for key in card_keys(r)[1:]])
+    rendered: dict[str, Kept] = {}
+    cards = {}
     for relationship in relationships:
         key = keys[relationship.pk]
         piece = found.get(key)
         if piece is None:
-            piece = rendered[key] = _render_card(relationship)
+            piece = rendered[key] = _assembled(relationship, False, found, rendered)
         cards[relationship.pk] = piece.served(token)
     if rendered:
         keep_many(rendered)
