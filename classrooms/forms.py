@@ -119,6 +119,56 @@ class AssignmentForm(forms.ModelForm):
         return due_at
 
 
+# What a select of canvases shows of a title: about what a phone's select holds on one line.
+CHOICE_LENGTH = 30
+
+
+def _start_and_end(title: str, head: int, tail: int) -> tuple[str, str | None]:
+    """The first ``head`` and the last ``tail`` characters of ``title``, at whole words; the
+    whole title and None if it is not longer than both."""
+    if len(title) <= head + tail + 2:
+        return title, None
+    start, end = title[:head], title[len(title) - tail :]
+    if title[head] != " " and " " in start[head // 2 :]:  # cut in a word: leave it out
+        start = start[: start.rindex(" ")]
+    if title[-tail - 1] != " " and " " in end[: tail // 2]:
+        end = end[end.index(" ") + 1 :]
+    return start.rstrip(" ,.;:·-"), end
+
+
+def _alike(one: tuple[str, str | None], other: tuple[str, str | None]) -> bool:
+    """Whether two cut titles would read as the same: the same start, and one's end is all
+    that the other shows of its own."""
+    (start, end), (other_start, other_end) = one, other
+    if end is None or other_end is None:  # shown whole: no cut title reads like it
+        return False
+    return start == other_start and (end.endswith(other_end) or other_end.endswith(end))
+
+
+def choice_labels(titles: list[str], length: int = CHOICE_LENGTH) -> list[str]:
+    """Each title as a select can show it on one line: its start and its end, some
+    ``length`` characters in all. Where two would read alike (titles that share a start and
+    an end), each keeps only its first word and more of its end, until what tells them apart
+    shows, as near the start as can be: a phone's select cuts off the rest."""
+    titles = [" ".join(title.split()) for title in titles]
+    heads = [(length - 2) // 2] * len(titles)
+    tails = list(heads)
+    while True:
+        cuts = [_start_and_end(*cut) for cut in zip(titles, heads, tails, strict=True)]
+        alike = {
+            i
+            for i, cut in enumerate(cuts)
+            for j, other in enumerate(cuts)
+            if i != j and _alike(cut, other)
+        }
+        if not alike:
+            return [start if end is None else f"{start}… {end}" for start, end in cuts]
+        for i in alike:
+            first_word = titles[i].find(" ")
+            heads[i] = min(heads[i], first_word) if first_word > 0 else heads[i]
+            tails[i] += 8
+
+
 class SubmitForm(forms.Form):
     canvas = forms.ModelChoiceField(
         label=_("Canvas to hand in"),

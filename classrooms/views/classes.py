@@ -23,6 +23,7 @@ from classrooms.forms import (
     CoTeacherForm,
     JoinForm,
     SubmitForm,
+    choice_labels,
 )
 from classrooms.models import (
     Classroom,
@@ -179,17 +180,17 @@ def _class_for_student(
         # read) is said to be their former team's, not the team they are in now.
         now = assignment.my_team.pk if assignment.my_team else None
         assignment.former_team_ids = {s.team_id for s in mine if s.team_id not in (None, now)}
+    # A team's canvas is handed in by the team, never for an individual assignment.
+    my_canvases = list(
+        Canvas.objects.for_user(request.user).filter(class_teams=None).only("pk", "title")
+    )
+    labels = choice_labels([canvas.title for canvas in my_canvases])
+    for canvas, label in zip(my_canvases, labels, strict=True):
+        canvas.choice_label = label  # a long title cut in the middle, on the select's line
     return render(
         request,
         "classrooms/class_student.html",
-        {
-            "classroom": classroom,
-            "assignments": assignments,
-            # A team's canvas is handed in by the team, never for an individual assignment.
-            "my_canvases": list(
-                Canvas.objects.for_user(request.user).filter(class_teams=None).only("pk", "title")
-            ),
-        },
+        {"classroom": classroom, "assignments": assignments, "my_canvases": my_canvases},
         status=200 if refused is None else 422,
     )
 

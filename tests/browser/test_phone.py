@@ -250,3 +250,40 @@ def test_the_class_page_keeps_each_students_button_on_their_line(
         assert off_centre < 4, label  # the button beside the name, not under it
         assert from_end == 0, label  # and at the end of the line, the buttons in a column
     assert width_used <= width
+
+
+@pytest.mark.parametrize("width", [390, 1366])
+def test_the_select_of_canvases_shows_what_tells_two_long_titles_apart(
+    browser, live_server, school, screenshot_dir, width
+):
+    """Two canvases whose long titles share their start read alike in a phone's select."""
+    _teacher, student, classroom, *_rest = school
+    Canvas.objects.create(owner=student, title="Academia de idiomas Babel · primer trimestre")
+    context = browser.new_context(viewport={"width": width, "height": 844}, locale="es-ES")
+    log_in(context, live_server.url, student)
+    page = context.new_page()
+    page.goto(live_server.url + reverse("class_detail", args=[classroom.pk]))
+    select = page.locator("select[name=canvas]").first
+    seen = {}
+    for option in select.locator("option").all():
+        select.select_option(option.get_attribute("value"))
+        # What the closed select shows of its choice: as much of the label as its box holds.
+        seen[option.get_attribute("title") or option.inner_text()] = select.evaluate("""s => {
+          const style = getComputedStyle(s), measure = document.createElement("canvas")
+            .getContext("2d");
+          measure.font = style.font;
+          const room = s.clientWidth - parseFloat(style.paddingLeft)
+            - parseFloat(style.paddingRight);
+          const label = s.options[s.selectedIndex].text;
+          let shown = label.length;
+          while (measure.measureText(label.slice(0, shown)).width > room) shown--;
+          return label.slice(0, shown);
+        }""")
+    select.select_option(str(Canvas.objects.get(title__contains="primer").pk))
+    page.locator("article footer form").first.screenshot(
+        path=str(screenshot_dir / f"class-student-select-{width}.png")
+    )
+    context.close()
+    assert "primer" in seen["Academia de idiomas Babel · primer trimestre"]
+    assert "segundo" in seen["Academia de idiomas Babel · segundo trimestre"]
+    assert len(set(seen.values())) == len(seen)

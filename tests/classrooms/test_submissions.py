@@ -1,10 +1,12 @@
 import math
+import re
 from decimal import Decimal
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
+from classrooms.forms import choice_labels
 from classrooms.models import Submission
 from classrooms.review import diff_documents
 from relationships.models import MAX_AMOUNT, Canvas, CostItem
@@ -164,3 +166,48 @@ def test_hand_in_again_offers_the_canvas_handed_in_last(student, assignment):
     page = client_for(student).get(reverse("class_detail", args=[assignment.classroom_id])).text
     assert f'<option value="{handed_in.pk}" selected>Academia Babel</option>' in page
     assert "· Academia Babel" in page  # each hand-in says which canvas it was
+
+
+def test_the_select_of_canvases_shows_long_titles_by_their_start_and_end(student, assignment):
+    first = make_canvas(student, title="Academia de idiomas Babel para adultos · primer trimestre")
+    second = make_canvas(
+        student, title="Academia de idiomas Babel para adultos · segundo trimestre"
+    )
+    short = make_canvas(student, title="Academia Babel")
+    page = client_for(student).get(reverse("class_detail", args=[assignment.classroom_id])).text
+    options = {
+        pk: label for pk, _, label in re.findall(r'<option value="(\d+)"([^>]*)>([^<]*)<', page)
+    }
+    assert options == {
+        str(first.pk): "Academia… · primer trimestre",
+        str(second.pk): "Academia… · segundo trimestre",
+        str(short.pk): "Academia Babel",
+    }
+    # The whole title is kept where it was cut: on hover, and for a screen reader.
+    assert f'<option value="{first.pk}" title="{first.title}">' in page
+    assert f'<option value="{short.pk}">Academia Babel</option>' in page
+
+
+@pytest.mark.parametrize(
+    ("titles", "labels"),
+    [
+        (["Panadería La Espiga"], ["Panadería La Espiga"]),
+        (
+            ["Relaciones con clientes de la tienda online de bicicletas eléctricas"],
+            ["Relaciones con… eléctricas"],
+        ),
+        (  # the same start, the same end: what tells them apart shows, near the start
+            [
+                "Plan A para el mercado de Valencia, versión corta y final",
+                "Plan A para el mercado de Madrid, versión corta y final",
+            ],
+            ["Plan… de Valencia, versión corta y final", "Plan… de Madrid, versión corta y final"],
+        ),
+        (  # nothing tells two equal titles apart: they stay whole
+            ["Dos lienzos con el mismo título, muy largo"] * 2,
+            ["Dos lienzos con el mismo título, muy largo"] * 2,
+        ),
+    ],
+)
+def test_a_long_canvas_title_is_cut_in_the_middle_and_never_reads_like_another(titles, labels):
+    assert choice_labels(titles) == labels
