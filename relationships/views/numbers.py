@@ -40,7 +40,7 @@ def numbers_wanted(
     }
     wanted = [(name, parts, {}) for name, parts in inputs.items()]
     for segment in block.segments if segments is None else segments:
-        read = [projections.segment_figures(block, segment.pk), block.currency, block.horizon_years]
+        read = [projections.segment_totals(block, segment.pk), block.currency, block.horizon_years]
         wanted.append(("segment-totals", [*read, segment.pk], {"segment": segment}))
     pieces = []
     for name, parts, extra in wanted:

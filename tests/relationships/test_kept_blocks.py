@@ -157,7 +157,7 @@ def test_the_numbers_after_a_save_read_the_saved_block(owner_client, rows, name,
     assert projections.figures(saved) == projections.figures(fresh)
     assert projections.completeness_inputs(saved) == projections.completeness_inputs(fresh)
     for segment in fresh.segments:  # each segment's totals, the page's first
-        assert projections.segment_figures(saved, segment.pk) == projections.segment_figures(
+        assert projections.segment_totals(saved, segment.pk) == projections.segment_totals(
             fresh, segment.pk
         )
 

@@ -535,3 +535,65 @@ def test_a_new_type_draws_again_only_the_chart_by_type(owner_client, two_segment
     assert drawn == ["chart-type"]  # the value per segment and the cost by goal are as they were
     assert answer.text.count('<figure class="chart"') == 3
     assert "Communities" in re.search(r'id="chart-type-\d+".*?</figure>', answer.text, re.S)[0]
+
+
+@pytest.fixture
+def valued_segment(canvas):
+    """Ten customers buying twice a year at 5: 100 a year, 10 a customer; one relationship
+    of 10 a month, 120 a year: it costs more than the segment brings."""
+    segment = make_segment(
+        canvas, name="Regulars", customer_count=10, purchases_per_year=2, average_spend="5.00"
+    )
+    relationship = make_relationship(segment, type="personal")
+    make_cost(relationship, label="Calls", amount=Decimal("10.00"))
+    return canvas, relationship
+
+
+def _retyped(client, relationship, kind: str, version: int):
+    data = {**relationship_data(version, "Chat"), "type": kind}
+    url = reverse("relationship_edit", args=[relationship.pk])
+    response = client.post(url, data, headers=HTMX)
+    assert 'class="errorlist' not in response.text
+    return response.text
+
+
+def test_a_new_type_leaves_the_segments_totals_as_drawn(
+    owner_client, valued_segment, number_renders
+):
+    canvas, relationship = valued_segment
+    page(owner_client, canvas)
+    number_renders.clear()
+    _retyped(owner_client, relationship, "communities", version=1)
+    # the cost by type changed (its chart, the numbers around it), not what the totals show
+    assert "segment-totals Regulars" not in number_renders
+    assert "economics" in number_renders
+    again = page(owner_client, canvas)
+    assert "€120.00" in again  # the totals as they were, on the page after the save
+
+
+def test_a_type_that_breaks_a_rule_draws_the_segments_totals_again(
+    owner_client, valued_segment, number_renders
+):
+    canvas, relationship = valued_segment
+    page(owner_client, canvas)
+    number_renders.clear()
+    answer = _retyped(owner_client, relationship, "dedicated", version=1)
+    # dedicated assistance at 12 a customer against the 10 each brings: one more rule broken
+    assert "segment-totals Regulars" in number_renders
+    totals = re.search(r'id="segment-\d+-totals".*?</details>', answer, re.S)[0]
+    assert "Dedicated assistance costs more per customer than each customer brings." in totals
+
+
+def test_the_segments_totals_never_show_the_cost_by_type(user):
+    import dataclasses
+
+    block = Block.load(create_sample_canvas(user).pk)
+    segment = next(s for s in block.segments if block.viabilities[s.pk].has_relationships)
+    viability = block.viabilities[segment.pk]
+    split = dataclasses.replace(viability.figures.split, by_type=(("automated", Decimal("1")),))
+    other = dataclasses.replace(
+        viability, figures=dataclasses.replace(viability.figures, split=split)
+    )
+    before = _render(block, "segment-totals", segment=segment)
+    block.viabilities[segment.pk] = other  # what the totals' key leaves out
+    assert _render(block, "segment-totals", segment=segment) == before
