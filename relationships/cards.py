@@ -295,15 +295,23 @@ def shell_key(relationship: RelationshipView, part_keys: dict[str, str]) -> str:
     )
 
 
-def card_keys(relationship: RelationshipView, costs_open: bool = False) -> list[str]:
+class CardKeys(NamedTuple):
     """What ``render_card`` looks for in the cache: the card's key, its parts' and its
-    shell's."""
+    shell's (worked out once for a card: a save's answer looks for them with the numbers')."""
+
+    card: str
+    parts: dict[str, str]
+    shell: str
+
+    def all(self) -> list[str]:
+        return [self.card, *self.parts.values(), self.shell]
+
+
+def card_keys(relationship: RelationshipView, costs_open: bool = False) -> CardKeys:
     part_keys = card_part_keys(relationship, costs_open)
-    return [
-        card_key(relationship, costs_open),
-        *part_keys.values(),
-        shell_key(relationship, part_keys),
-    ]
+    return CardKeys(
+        card_key(relationship, costs_open), part_keys, shell_key(relationship, part_keys)
+    )
 
 
 # --- a card's shell: the card with markers for its texts ----------------------------------------
@@ -340,42 +348,44 @@ def _filled(shell: Kept, relationship: RelationshipView) -> Kept:
 
 
 def _assembled(
-    relationship: RelationshipView, costs_open: bool, found: dict, rendered: dict
+    relationship: RelationshipView, costs_open: bool, keys: CardKeys, found: dict, rendered: dict
 ) -> Kept:
     """The card from its kept shell, or from a shell rendered around its parts, those kept
     (in ``found``) and those rendered (put in ``rendered``, to be kept)."""
-    part_keys = card_part_keys(relationship, costs_open)
-    shell = shell_key(relationship, part_keys)
-    if (kept_shell := found.get(shell)) is None:
+    if (kept_shell := found.get(keys.shell)) is None:
         parts = {}
         context = {"relationship": relationship, "costs_open": costs_open}
-        for name, part_key in part_keys.items():
+        for name, part_key in keys.parts.items():
             part = found.get(part_key)
             if part is None:
                 partial = f"{PAGE}#{CARD_PARTS[name]}"
                 part = rendered[part_key] = render_kept(partial, context)
             parts[name] = part
-        kept_shell = rendered[shell] = _render_shell(relationship, costs_open, parts)
+        kept_shell = rendered[keys.shell] = _render_shell(relationship, costs_open, parts)
     return _filled(kept_shell, relationship)
 
 
 def render_card(
-    request, relationship: RelationshipView, costs_open: bool = False, found: dict | None = None
+    request,
+    relationship: RelationshipView,
+    costs_open: bool = False,
+    found: dict | None = None,
+    keys: CardKeys | None = None,
 ) -> SafeString:
     """One relationship's card for the editor, with the request's CSRF token.
 
     A card not kept (a save changed it) is put together from its kept parts where they are
     (``card_part_keys``): a save of its texts renders only what it changed. One cache round
-    trip to look (none if ``found`` holds what the cache had of ``card_keys``), one to keep
-    what was rendered.
+    trip to look (none if ``found`` holds what the cache had of ``keys``, its ``card_keys``),
+    one to keep what was rendered.
     """
-    key = card_key(relationship, costs_open)
+    keys = keys or card_keys(relationship, costs_open)
     if found is None:
-        found = get_many(card_keys(relationship, costs_open))
-    piece = found.get(key)
+        found = get_many(keys.all())
+    piece = found.get(keys.card)
     if piece is None:
         rendered: dict[str, Kept] = {}
-        piece = rendered[key] = _assembled(relationship, costs_open, found, rendered)
+        piece = rendered[keys.card] = _assembled(relationship, costs_open, keys, found, rendered)
         keep_many(rendered)
     return piece.served(request_token(request))
 
@@ -394,16 +404,17 @@ def render_cards(
     keys = {r.pk: card_key(r) for r in relationships}
     found = get_many(list(keys.values()))
     token = token or request_token(request)
-    missing = [r for r in relationships if keys[r.pk] not in found]
+    missing = {r.pk: card_keys(r) for r in relationships if keys[r.pk] not in found}
     if missing:
-        found |= get_many([key for r in missing for key in card_keys(r)[1:]])
+        found |= get_many([key for one in missing.values() for key in one.all()[1:]])
     rendered: dict[str, Kept] = {}
     cards = {}
     for relationship in relationships:
         key = keys[relationship.pk]
         piece = found.get(key)
         if piece is None:
-            piece = rendered[key] = _assembled(relationship, False, found, rendered)
+            one = missing[relationship.pk]
+            piece = rendered[key] = _assembled(relationship, False, one, found, rendered)
         cards[relationship.pk] = piece.served(token)
     if rendered:
         keep_many(rendered)

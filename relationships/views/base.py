@@ -241,19 +241,19 @@ def _block_response(
     # The kept pieces this answer needs, looked for in one cache round trip: its cards' and
     # the numbers'.
     extras = [(name, piece(block) if callable(piece) else piece) for name, piece in pieces]
-    cards = [
-        (extra["relationship"], extra.get("costs_open", False))
-        for name, extra in extras
+    cards = {
+        i: card_keys(extra["relationship"], extra.get("costs_open", False))
+        for i, (name, extra) in enumerate(extras)
         if name == "relationship-card"
-    ]
+    }
     segments = _oob_segments(block, segment_pk, header_swapped)
     numbers = numbers_wanted(block, segments, shown_pieces(request))
-    keys = [key for card in cards for key in card_keys(*card)]
+    keys = [key for one in cards.values() for key in one.all()]
     found = kept_pieces.get_many(keys + [key for key, _name, _extra in numbers])
-    for name, extra in extras:
+    for i, (name, extra) in enumerate(extras):
         if name == "relationship-card":
             relationship, costs_open = extra["relationship"], extra.get("costs_open", False)
-            html.append(render_card(request, relationship, costs_open, found))
+            html.append(render_card(request, relationship, costs_open, found, cards[i]))
             continue
         if name in BOARDS:
             shown = extra["segment"].relationships if "segment" in extra else None
