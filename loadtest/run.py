@@ -20,6 +20,9 @@
    version it last saw, so every save is really written). RUNS rounds of the three, one after
    the other (interleaved, so that other work on the machine weighs on all three alike), and
    the medians. Targets: the page at >= 40 % of the ceiling, the save at >= 30 %.
+   With --capacity, then short realistic runs of smaller crowds (250, 200, ... 40 people, their
+   versions read afresh), largest first, until one is served within the realistic target:
+   how many people this server carries, the figure that sizes a deployment.
 4. Stops gunicorn, drops the database and removes its temporary directory (--keep-logs DIR
    copies the request log and wrk's output first), whatever happened (Ctrl-C, SIGTERM, the
    time limit).
@@ -325,6 +328,14 @@ def main() -> int:
     parser.add_argument("--warmup-server", type=float, default=5, help="seconds, not counted")
     parser.add_argument("--skip-realistic", action="store_true")
     parser.add_argument("--skip-saturation", action="store_true")
+    parser.add_argument(
+        "--capacity",
+        action="store_true",
+        help="then the largest crowd served within the realistic target (a few minutes more)",
+    )
+    parser.add_argument(
+        "--capacity-seconds", type=float, default=20, help="each crowd of --capacity, seconds"
+    )
     parser.add_argument("--keep-logs", type=Path, help="copy gunicorn's and wrk's logs here")
     parser.add_argument("--time-limit", type=float, default=420, help="seconds, then stop all")
     parser.add_argument(
@@ -333,6 +344,8 @@ def main() -> int:
         help="a PostgreSQL URL allowed to create and drop databases (loopback only)",
     )
     args = parser.parse_args()
+    if args.capacity:  # each crowd: its people's pages, the ramp, the run
+        args.time_limit += len(CAPACITY_CROWDS) * (args.capacity_seconds + 30)
     loopback_only(args.admin_url)
     if not args.skip_saturation:
         wrk.binary()  # before anything is set up: says how to install it
@@ -372,8 +385,16 @@ def _main(args) -> int:
 
         rounds = warm_up(port, seeded["users"], seeded["sample"], args.warmup_server)
         print(f"== warm-up: {rounds} pages and saves in {args.warmup_server:.0f} s, not counted")
+        args.database = database
         if not args.skip_realistic:
-            ok = _realistic(args, port, database, gunicorn, seeded["users"], tmp) and ok
+            ok = _realistic(args, port, gunicorn, seeded["users"], tmp) and ok
+        if args.capacity:
+            carried = capacity(args, port, database_url, gunicorn, seeded["users"], tmp)
+            print(
+                f"  this server carries {carried} people within the target"
+                if carried
+                else f"  not even {CAPACITY_CROWDS[-1]} people within the target"
+            )
         if not args.skip_saturation:
             runs = saturation(
                 args, port, database_url, database, gunicorn.pid, seeded["sample"], tmp
@@ -418,43 +439,79 @@ def _main(args) -> int:
             )
 
 
-def _realistic(args, port, database, gunicorn, persons, tmp) -> bool:
-    print(
-        f"== realistic: {len(persons)} people sent by wrk (one thread and connection each), 1-2 s "
-        f"thinking, {'live poll every 5 s, ' if not args.no_poll else ''}arriving over "
-        f"{args.ramp:.0f} s, then {args.duration:.0f} s"
-    )
+@dataclass
+class Crowd:
+    """One realistic run: what wrk saw, split at the moment everybody was there, the server's
+    timings of that span, and the CPU used meanwhile."""
+
+    people: int
+    seconds: float
+    stats: people.Stats
+    arriving: people.Stats
+    steady: people.Stats
+    server: dict[str, list[float]]
+    use: CpuUse
+    kinds: list[str]
+
+    def p95(self, kind: str) -> float:
+        return percentile(self.steady.latencies(kind), 0.95)
+
+    @property
+    def ok(self) -> bool:
+        """Zero errors in the whole run, p95 < P95_MS for the page and the save once
+        everybody is there."""
+        return (
+            not sum(self.stats.socket_errors.values())
+            and all(self.stats.errors(k) == 0 for k in self.kinds)
+            and all(
+                self.steady.latencies(k) and self.p95(k) < P95_MS
+                for k in ("canvas page", "htmx save")
+            )
+        )
+
+
+def _crowd(args, port, gunicorn, persons, tmp, seconds: float, ramp: float) -> Crowd:
+    """``persons`` arriving over ``ramp`` seconds, then ``seconds`` with everybody there."""
     lines = tmp / "people.txt"
     lines.write_text("\n".join(people.person_lines(port, persons)) + "\n")
     log = gunicorn.log
     offset = log.stat().st_size
-    seconds = args.ramp + args.duration
     start_at = time.time()
-    with CpuMeter(trees={"gunicorn": gunicorn.pid}, titles={"PostgreSQL": database}) as meter:
+    with CpuMeter(trees={"gunicorn": gunicorn.pid}, titles={"PostgreSQL": args.database}) as meter:
         first = meter.sample()
         output, wrk_cpu, _wall = wrk.execute(
             people.command(
                 f"http://{LOOPBACK}:{port}",
                 len(persons),
-                args.duration,
+                seconds,
                 lines,
-                args.ramp,
+                ramp,
                 poll=None if args.no_poll else POLL_SECONDS,
             ),
-            seconds,
+            ramp + seconds,
             tmp / "wrk.log",
             marker="loadtest-people:",
         )
         use = cpu_between(first, meter.sample(), {"wrk": wrk_cpu})
     stats = people.read(output)
-    full_from = start_at + args.ramp
-    arriving, steady = stats.split(full_from)
+    arriving, steady = stats.split(start_at + ramp)
     with log.open() as f:
         f.seek(offset)
-        server = server_timings(f, since=full_from)
+        server = server_timings(f, since=start_at + ramp)
     kinds = people.KINDS if not args.no_poll else people.KINDS[:2]
+    return Crowd(len(persons), seconds, stats, arriving, steady, server, use, kinds)
+
+
+def _realistic(args, port, gunicorn, persons, tmp) -> bool:
+    print(
+        f"== realistic: {len(persons)} people sent by wrk (one thread and connection each), 1-2 s "
+        f"thinking, {'live poll every 5 s, ' if not args.no_poll else ''}arriving over "
+        f"{args.ramp:.0f} s, then {args.duration:.0f} s"
+    )
+    crowd = _crowd(args, port, gunicorn, persons, tmp, args.duration, args.ramp)
+    steady, arriving, kinds = crowd.steady, crowd.arriving, crowd.kinds
     table = [f"  once everybody is there ({args.duration:.0f} s):"]
-    table += people.table(steady, server, kinds)
+    table += people.table(steady, crowd.server, kinds)
     late = {k: percentile(arriving.latencies(k), 0.95) for k in kinds}
     table.append(
         f"  while they arrive: {arriving.count()} requests, "
@@ -465,29 +522,55 @@ def _realistic(args, port, database, gunicorn, persons, tmp) -> bool:
     table.append(
         f"  {steady.count() / args.duration:.0f} requests/s once everybody is there, of "
         f"about {people.offered_rate(len(persons), not args.no_poll):.0f} they would ask for if "
-        f"every answer were instant; {cpu_line(use)}"
+        f"every answer were instant; {cpu_line(crowd.use)}"
     )
     print("\n".join(table))
-    if (other := use.other(sum(use.cores.values()))) > NOISY:
+    if (other := crowd.use.other(sum(crowd.use.cores.values()))) > NOISY:
         print(f"  NOTE: other work on this machine used {other:.2f} cores meanwhile: noisy")
-    if sockets := sum(stats.socket_errors.values()):
-        print(f"  socket errors (wrk): {stats.socket_errors}")
-    for example in stats.examples:
+    if sum(crowd.stats.socket_errors.values()):
+        print(f"  socket errors (wrk): {crowd.stats.socket_errors}")
+    for example in crowd.stats.examples:
         print(f"  error (status): {example}")
-    ok = (
-        not sockets
-        and all(stats.errors(k) == 0 for k in kinds)
-        and all(
-            steady.latencies(k) and percentile(steady.latencies(k), 0.95) < P95_MS
-            for k in ("canvas page", "htmx save")
-        )
-    )
     print(
-        f"  {'PASS' if ok else 'FAIL'}: zero errors in the whole run, p95 < {P95_MS} ms for the "
-        "page and the save once everybody is there (client side, as wrk saw them; 'in "
-        "Django': the request log's)"
+        f"  {'PASS' if crowd.ok else 'FAIL'}: zero errors in the whole run, p95 < {P95_MS} ms "
+        "for the page and the save once everybody is there (client side, as wrk saw them; "
+        "'in Django': the request log's)"
     )
-    return ok
+    return crowd.ok
+
+
+# Crowds tried by --capacity, largest first, until one is served within the realistic target.
+CAPACITY_CROWDS = (250, 200, 150, 120, 100, 80, 60, 40)
+
+
+def capacity(args, port, database_url, gunicorn, persons, tmp) -> int | None:
+    """The largest crowd of ``CAPACITY_CROWDS`` (at most the people seeded) that this server
+    serves within the realistic target: each a short run of its own (``--capacity-seconds``,
+    arriving over a second per 20 people), its people's versions read afresh from the
+    database. None if even the smallest is not."""
+    print(
+        f"== capacity: the largest crowd served with zero errors and p95 < {P95_MS} ms for the "
+        f"page and the save, {args.capacity_seconds:.0f} s once everybody is there"
+    )
+    for size in [n for n in CAPACITY_CROWDS if n <= len(persons)]:
+        crowd_of = persons[:size]
+        pks = [pk for one in crowd_of for pk in one["relationships"]]
+        fresh = versions_of(database_url, pks)
+        for one in crowd_of:
+            one["versions"] = {pk: fresh[pk] for pk in one["relationships"]}
+        crowd = _crowd(args, port, gunicorn, crowd_of, tmp, args.capacity_seconds, size / 20)
+        rate = crowd.steady.count() / crowd.seconds
+        errors = sum(crowd.stats.errors(k) for k in crowd.kinds)
+        print(
+            f"  {size:4d} people: {rate:4.0f} requests/s of ~"
+            f"{people.offered_rate(size, not args.no_poll):.0f}, p95 page "
+            f"{crowd.p95('canvas page'):.0f} ms, save {crowd.p95('htmx save'):.0f} ms, "
+            f"{errors} errors, gunicorn {crowd.use.cores.get('gunicorn', 0):.2f} cores"
+            f"{'  <- within the target' if crowd.ok else ''}"
+        )
+        if crowd.ok:
+            return size
+    return None
 
 
 if __name__ == "__main__":

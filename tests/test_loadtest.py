@@ -1,6 +1,7 @@
 """``make load`` and ``make faults``: the pure parts (reading wrk, /proc and the server's log,
 judging what users saw). Nothing here starts a server or puts any load on."""
 
+import argparse
 import json
 import re
 from collections import Counter
@@ -15,6 +16,7 @@ from loadtest.client import Reply as ClientReply
 from loadtest.faults import Phase, Record
 from loadtest.stack import (
     CpuSample,
+    CpuUse,
     ProcStat,
     _descendants,
     busiest_others,
@@ -472,3 +474,39 @@ def test_the_make_targets_run_the_modules_and_ci_runs_neither():
     assert "make load" not in ci
     assert "make faults" not in ci
     assert "loadtest" not in ci
+
+
+# --- make load --capacity ------------------------------------------------------------------
+
+
+def _crowd_of(size: int, page_ms: float, save_ms: float, failed: int = 0) -> run.Crowd:
+    lines = [f"loadtest-person: canvas_page 1000.0 {page_ms:.2f} 200 1"] * 20
+    lines += [f"loadtest-person: htmx_save 1000.0 {save_ms:.2f} 200 1"] * 20
+    lines += ["loadtest-person: htmx_save 1000.0 5.00 500 0"] * failed
+    lines.append("loadtest-people: requests=1 connect=0 read=0 write=0 timeout=0")
+    stats = people.read("\n".join(lines))
+    use = CpuUse(wall=1, cores={"gunicorn": 1.5}, machine=1.7, capacity=2)
+    return run.Crowd(size, 20, stats, people.Stats(), stats, {}, use, list(people.KINDS[:2]))
+
+
+def test_a_crowd_is_within_the_target_without_errors_and_under_100_ms():
+    assert _crowd_of(100, 40, 90).ok
+    assert not _crowd_of(100, 40, 120).ok  # the save's p95 over 100 ms
+    assert not _crowd_of(100, 40, 90, failed=1).ok  # one request failed
+
+
+def test_capacity_is_the_largest_crowd_within_the_target(monkeypatch, capsys):
+    persons = [{"relationships": [n], "versions": {n: 1}} for n in range(130)]
+    tried = []
+
+    def crowd(args, port, gunicorn, crowd_of, tmp, seconds, ramp):
+        tried.append(len(crowd_of))
+        assert all(one["versions"] == {one["relationships"][0]: 7} for one in crowd_of)
+        return _crowd_of(len(crowd_of), 50, 400 if len(crowd_of) > 100 else 80)
+
+    monkeypatch.setattr(run, "_crowd", crowd)
+    monkeypatch.setattr(run, "versions_of", lambda url, pks: dict.fromkeys(pks, 7))
+    args = argparse.Namespace(capacity_seconds=20, no_poll=False)
+    assert run.capacity(args, 1, "postgres://x", None, persons, None) == 100
+    assert tried == [120, 100]  # none larger than the people seeded; the first within it ends
+    assert "100 people" in capsys.readouterr().out
